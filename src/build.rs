@@ -1,9 +1,19 @@
-//! The build pipeline: load -> resolve -> render -> write.
+//! The build pipeline, one stage after another: read the config, import new sources,
+//! resolve the archive, render every page, write the site into a staging directory and
+//! swap it in. A failure at any stage leaves the previous site as it was.
 
-use std::path::PathBuf;
-use std::time::Duration;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
+use rayon::prelude::*;
+
+use crate::archive::{self, Archive};
+use crate::config::{normalize_base_url, SiteConfig};
 use crate::error::{Error, Problem, Result};
+use crate::import::{self, ImportOptions};
+use crate::render::{self, Page, Renderer, BUILTIN_STATIC};
+use crate::urls;
+use crate::write::Staging;
 
 #[derive(Debug, Clone, Default)]
 pub struct BuildOptions {
@@ -21,11 +31,153 @@ pub struct BuildOptions {
 pub struct BuildReport {
     pub output: PathBuf,
     pub pages: usize,
+    pub articles: usize,
+    pub speakers: usize,
+    pub statements: usize,
     pub elapsed: Duration,
     pub warnings: Vec<Problem>,
 }
 
+/// Read the site config with the command line's overrides applied.
+pub fn load_config(opts: &BuildOptions) -> Result<SiteConfig> {
+    let mut config = SiteConfig::load(&opts.root)?;
+    if let Some(url) = &opts.base_url {
+        config.base_url = normalize_base_url(url)
+            .map_err(|m| Error::Other(format!("--base-url: {m}")))?;
+    }
+    if let Some(out) = &opts.output {
+        config.output_dir = out.clone();
+    }
+    Ok(config)
+}
+
+/// Build the site.
 pub fn build_site(opts: &BuildOptions) -> Result<BuildReport> {
-    let _ = opts;
-    Err(Error::Other("build is being written".into()))
+    let started = Instant::now();
+    let config = load_config(opts)?;
+    let mut warnings = Vec::new();
+    if opts.import_sources {
+        let report = import::run(&opts.root, &ImportOptions::default())?;
+        warnings.extend(report.warnings);
+    }
+    check_output_dir(&config)?;
+    let archive = archive::load(config)?;
+    let tera = render::load_templates(&archive.config.root)?;
+    let pages = Renderer::new(&tera, &archive).render_all()?;
+    let output = archive.config.output_dir.clone();
+    let staging = Staging::new(&output)?;
+    write_site(&staging, &archive, &pages)?;
+    staging.commit()?;
+    Ok(BuildReport {
+        output,
+        pages: pages.len(),
+        articles: archive.articles.len(),
+        speakers: archive.speakers.len(),
+        statements: archive.statements.len(),
+        elapsed: started.elapsed(),
+        warnings,
+    })
+}
+
+/// The output directory is replaced whole: refuse one that holds anything else.
+fn check_output_dir(config: &SiteConfig) -> Result<()> {
+    let out = absolute(&config.output_dir);
+    let root = absolute(&config.root);
+    let protected = ["content", "templates", "static", "src"].map(|d| root.join(d));
+    if root.starts_with(&out) || protected.iter().any(|p| out.starts_with(p)) {
+        return Err(Error::Other(format!(
+            "output directory {} would replace the archive's own files; choose another, e.g. public",
+            config.output_dir.display()
+        )));
+    }
+    let looks_like_site = out.join("index.html").exists();
+    let is_empty = std::fs::read_dir(&out).map(|mut d| d.next().is_none()).unwrap_or(true);
+    if !looks_like_site && !is_empty {
+        return Err(Error::Other(format!(
+            "output directory {} is not empty and holds no site (no index.html); building would replace it. Empty it or choose another",
+            config.output_dir.display()
+        )));
+    }
+    Ok(())
+}
+
+fn absolute(p: &Path) -> PathBuf {
+    let p = std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+    // Resolve `..` without requiring the path to exist.
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+fn write_site(staging: &Staging, archive: &Archive, pages: &[Page]) -> Result<()> {
+    pages
+        .par_iter()
+        .try_for_each(|p| staging.write(&urls::output_file(&p.url), p.html.as_bytes()))?;
+    let root = &archive.config.root;
+    for (name, bytes) in BUILTIN_STATIC {
+        if !root.join("static").join(name).exists() {
+            staging.write(name, bytes)?;
+        }
+    }
+    copy_static(&root.join("static"), staging)?;
+    if archive.articles.iter().any(|a| a.body.has_code) {
+        staging.write("syntax.css", crate::markdown::syntax_css().as_bytes())?;
+    }
+    for (old, new) in &archive.aliases {
+        let target = format!("../../{}", alias_target(archive, new));
+        staging.write(&urls::output_file(&urls::statement(old)), redirect_page(&target).as_bytes())?;
+    }
+    // GitHub Pages: serve files as they are (no Jekyll), and the custom domain if any.
+    staging.write(".nojekyll", b"")?;
+    if !archive.config.cname.is_empty() {
+        staging.write("CNAME", format!("{}\n", archive.config.cname).as_bytes())?;
+    }
+    Ok(())
+}
+
+/// Where an old statement id now leads: its page, or its place in the article when
+/// statement pages are off.
+fn alias_target(archive: &Archive, id: &str) -> String {
+    if archive.config.statement_pages {
+        return urls::statement(id);
+    }
+    let r = archive.statements[archive.by_id[id]];
+    urls::statement_in_article(&archive.articles[r.article].doc.id, id)
+}
+
+/// A page that sends the reader on to `target` (an old statement address).
+fn redirect_page(target: &str) -> String {
+    let t = crate::markdown::attr(target);
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Moved</title>\
+         <meta http-equiv=\"refresh\" content=\"0; url={t}\"><link rel=\"canonical\" href=\"{t}\">\
+         <meta name=\"robots\" content=\"noindex\"></head>\
+         <body><p>This statement has a new address: <a href=\"{t}\">{t}</a></p></body></html>\n"
+    )
+}
+
+/// Copy the archive's static/ folder as is. Symbolic links are not followed: nothing
+/// from outside the archive ends up in the site.
+fn copy_static(dir: &Path, staging: &Staging) -> Result<()> {
+    if !dir.is_dir() {
+        return Ok(());
+    }
+    for entry in walkdir::WalkDir::new(dir).follow_links(false) {
+        let entry = entry.map_err(|e| Error::Other(format!("cannot read {}: {e}", dir.display())))?;
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let rel = entry.path().strip_prefix(dir).expect("walkdir stays inside dir");
+        let bytes = std::fs::read(entry.path()).map_err(|e| Error::io("read", entry.path(), e))?;
+        staging.write(&rel.to_string_lossy(), &bytes)?;
+    }
+    Ok(())
 }

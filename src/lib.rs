@@ -5,11 +5,16 @@
 //! marked in place) -> `render` (Tera templates, view structs) -> `write` (atomic output).
 //! `urls` builds every URL; `import` turns raw articles into content; `check` validates
 //! links in the output; `serve` previews with live reload.
+pub mod archive;
 pub mod build;
+pub mod check;
 pub mod config;
 pub mod content;
 pub mod error;
 pub mod import;
+pub mod markdown;
+pub mod render;
+pub mod urls;
 pub mod write;
 
 pub use build::{build_site, BuildOptions, BuildReport};

@@ -1,0 +1,513 @@
+//! Markdown bodies to HTML, with each statement's words marked in place.
+//!
+//! The body is parsed once (pulldown-cmark, smart punctuation off so quote marks stay as
+//! written). Statements are found in the plain text of the body, white space folded, and
+//! wrapped in `<mark id=ID>` elements; where a statement crosses inline markup it is marked
+//! in several pieces, the first carrying the id, so the HTML stays well nested. Editors'
+//! notes go in an `<aside>` after the block that holds the statement. Raw HTML and links
+//! in bodies are third-party text: when present, the output is sanitized with ammonia.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::sync::OnceLock;
+
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, Options, Parser, Tag, TagEnd};
+
+use crate::content::StatementKind;
+
+/// A statement to mark in a body.
+#[derive(Debug, Clone)]
+pub struct Mark<'a> {
+    pub id: &'a str,
+    pub speaker: &'a str,
+    pub kind: StatementKind,
+    pub text: &'a str,
+    /// Sanitized HTML shown beside the statement (the note, the relations), if any.
+    pub annotation_html: Option<String>,
+}
+
+#[derive(Debug, Default)]
+pub struct RenderedBody {
+    pub html: String,
+    /// Indices (into the marks given) of statements whose text is not in the body.
+    pub missing: Vec<usize>,
+    /// Whether the body has a fenced or indented code block (needs the syntax style sheet).
+    pub has_code: bool,
+}
+
+fn parser_options() -> Options {
+    Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH
+}
+
+/// A separator that no statement text contains: keeps matches inside one block.
+const BLOCK_BREAK: char = '\u{1}';
+
+/// Render a body, marking the given statements.
+pub fn render_body(markdown: &str, marks: &[Mark]) -> RenderedBody {
+    let (mut events, has_code) = parse_events(markdown);
+    let plain = PlainText::of(&events);
+    let ranges = locate(&plain, marks);
+    let missing = (0..marks.len()).filter(|&i| ranges[i].is_none()).collect();
+    let needs_sanitizing = events.iter().any(is_untrusted_markup);
+    events = insert_marks(events, &plain, marks, &ranges);
+    let mut html = String::with_capacity(markdown.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    if needs_sanitizing {
+        html = sanitize(&html);
+    }
+    RenderedBody {
+        html,
+        missing,
+        has_code,
+    }
+}
+
+/// Render an editor's note or a biography: small Markdown, always sanitized.
+pub fn render_note(markdown: &str) -> String {
+    let mut html = String::new();
+    pulldown_cmark::html::push_html(&mut html, Parser::new_ext(markdown, parser_options()));
+    sanitize(&html)
+}
+
+/// Whether the text of `markdown` contains `text` (white space folded).
+pub fn body_contains(markdown: &str, text: &str) -> bool {
+    let (events, _) = parse_events(markdown);
+    let plain = PlainText::of(&events);
+    plain.folded.contains(&fold_ws(text))
+}
+
+fn is_untrusted_markup(e: &Event) -> bool {
+    matches!(
+        e,
+        Event::Html(_)
+            | Event::InlineHtml(_)
+            | Event::Start(Tag::Link { .. })
+            | Event::Start(Tag::Image { .. })
+    )
+}
+
+/// Parse into events, merging adjacent text (pulldown-cmark splits text at punctuation and
+/// line ends; statements must be found across those splits) and highlighting code blocks.
+fn parse_events(markdown: &str) -> (Vec<Event<'_>>, bool) {
+    let mut out: Vec<Event> = Vec::new();
+    let mut code: Option<(String, String)> = None; // (language, text)
+    let mut has_code = false;
+    for event in Parser::new_ext(markdown, parser_options()) {
+        if let Some((lang, text)) = code.as_mut() {
+            match event {
+                Event::Text(t) => text.push_str(&t),
+                Event::End(TagEnd::CodeBlock) => {
+                    out.push(Event::Html(highlight(lang, text).into()));
+                    code = None;
+                }
+                _ => {}
+            }
+            continue;
+        }
+        match event {
+            Event::Start(Tag::CodeBlock(kind)) => {
+                has_code = true;
+                let lang = match kind {
+                    CodeBlockKind::Fenced(l) => l.split_whitespace().next().unwrap_or("").to_string(),
+                    CodeBlockKind::Indented => String::new(),
+                };
+                code = Some((lang, String::new()));
+            }
+            Event::Text(t) => push_text(&mut out, &t),
+            Event::SoftBreak => push_text(&mut out, "\n"),
+            other => out.push(other),
+        }
+    }
+    (out, has_code)
+}
+
+fn push_text<'a>(out: &mut Vec<Event<'a>>, t: &str) {
+    if let Some(Event::Text(prev)) = out.last_mut() {
+        let mut s = prev.to_string();
+        s.push_str(t);
+        *prev = CowStr::from(s);
+    } else {
+        out.push(Event::Text(CowStr::from(t.to_string())));
+    }
+}
+
+/// The body's text, one string, with where each text event sits in it and a white-space
+/// folded copy for matching.
+struct PlainText {
+    /// (event index, byte offset of the event's text in `text`)
+    runs: Vec<(usize, usize)>,
+    folded: String,
+    /// For each byte of `folded`: the byte range in the unfolded text it came from.
+    origin: Vec<(usize, usize)>,
+}
+
+impl PlainText {
+    fn of(events: &[Event]) -> PlainText {
+        let mut text = String::new();
+        let mut runs = Vec::new();
+        for (i, e) in events.iter().enumerate() {
+            match e {
+                Event::Text(t) | Event::Code(t) => {
+                    runs.push((i, text.len()));
+                    text.push_str(t);
+                }
+                Event::Start(t) if is_inline(t) => {}
+                Event::End(t) if is_inline_end(t) => {}
+                Event::Start(_) | Event::End(_) | Event::Html(_) => text.push(BLOCK_BREAK),
+                _ => {}
+            }
+        }
+        let mut folded = String::with_capacity(text.len());
+        let mut origin: Vec<(usize, usize)> = Vec::with_capacity(text.len());
+        for (at, c) in text.char_indices() {
+            let end = at + c.len_utf8();
+            if c.is_whitespace() {
+                if folded.ends_with(' ') {
+                    if let Some(last) = origin.last_mut() {
+                        last.1 = end;
+                    }
+                    continue;
+                }
+                folded.push(' ');
+                origin.push((at, end));
+            } else {
+                folded.push(c);
+                origin.extend(std::iter::repeat_n((at, end), c.len_utf8()));
+            }
+        }
+        PlainText {
+            runs,
+            folded,
+            origin,
+        }
+    }
+}
+
+fn is_inline(tag: &Tag) -> bool {
+    matches!(
+        tag,
+        Tag::Emphasis
+            | Tag::Strong
+            | Tag::Strikethrough
+            | Tag::Link { .. }
+            | Tag::Superscript
+            | Tag::Subscript
+    )
+}
+
+fn is_inline_end(tag: &TagEnd) -> bool {
+    matches!(
+        tag,
+        TagEnd::Emphasis
+            | TagEnd::Strong
+            | TagEnd::Strikethrough
+            | TagEnd::Link
+            | TagEnd::Superscript
+            | TagEnd::Subscript
+    )
+}
+
+fn fold_ws(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Byte ranges (in the unfolded plain text) of each statement; the n-th statement with a
+/// given text takes the n-th occurrence of that text.
+fn locate(plain: &PlainText, marks: &[Mark]) -> Vec<Option<(usize, usize)>> {
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    marks
+        .iter()
+        .map(|m| {
+            let needle = fold_ws(m.text);
+            if needle.is_empty() {
+                return None;
+            }
+            let nth = seen.entry(needle.clone()).or_insert(0);
+            let found = plain.folded.match_indices(&needle).nth(*nth)?.0;
+            *nth += 1;
+            let start = plain.origin[found].0;
+            let end = plain.origin[found + needle.len() - 1].1;
+            Some((start, end))
+        })
+        .collect()
+}
+
+/// Replace the text events that statements cover with marked pieces, and add annotations
+/// after the top-level block of each annotated statement.
+fn insert_marks<'a>(
+    events: Vec<Event<'a>>,
+    plain: &PlainText,
+    marks: &[Mark],
+    ranges: &[Option<(usize, usize)>],
+) -> Vec<Event<'a>> {
+    let placed: Vec<(usize, (usize, usize))> = ranges
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| r.map(|r| (i, r)))
+        .collect();
+    if placed.is_empty() {
+        return events;
+    }
+    let run_start: HashMap<usize, usize> = plain.runs.iter().copied().collect();
+    let mut out = Vec::with_capacity(events.len() + placed.len() * 4);
+    let mut depth = 0usize;
+    let mut pending_notes: Vec<usize> = Vec::new();
+    let mut noted = vec![false; marks.len()];
+    for (i, event) in events.into_iter().enumerate() {
+        match &event {
+            Event::Start(_) => depth += 1,
+            Event::End(_) => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        let Some(&at) = run_start.get(&i) else {
+            let closes_top_block = matches!(event, Event::End(_)) && depth == 0;
+            out.push(event);
+            if closes_top_block {
+                for m in pending_notes.drain(..) {
+                    if let Some(html) = &marks[m].annotation_html {
+                        out.push(Event::Html(html.clone().into()));
+                    }
+                }
+            }
+            continue;
+        };
+        let text = match &event {
+            Event::Text(t) | Event::Code(t) => t.to_string(),
+            _ => unreachable!("runs index only text and code events"),
+        };
+        let is_code = matches!(event, Event::Code(_));
+        let span = (at, at + text.len());
+        let covering: Vec<&(usize, (usize, usize))> = placed
+            .iter()
+            .filter(|(_, (s, e))| *s < span.1 && *e > span.0)
+            .collect();
+        if covering.is_empty() {
+            out.push(event);
+            continue;
+        }
+        for (m, _) in &covering {
+            if marks[*m].annotation_html.is_some() && !noted[*m] {
+                noted[*m] = true;
+                pending_notes.push(*m);
+            }
+        }
+        split_marked(&mut out, &text, span.0, &covering, marks, is_code);
+    }
+    out
+}
+
+/// Emit one text run cut at statement boundaries, each piece wrapped in the marks covering it.
+fn split_marked<'a>(
+    out: &mut Vec<Event<'a>>,
+    text: &str,
+    offset: usize,
+    covering: &[&(usize, (usize, usize))],
+    marks: &[Mark],
+    is_code: bool,
+) {
+    let end = offset + text.len();
+    let mut cuts: Vec<usize> = vec![offset, end];
+    for (_, (s, e)) in covering {
+        cuts.extend([*s, *e].into_iter().filter(|c| *c > offset && *c < end));
+    }
+    cuts.sort_unstable();
+    cuts.dedup();
+    for w in cuts.windows(2) {
+        let (a, b) = (w[0], w[1]);
+        let piece = &text[a - offset..b - offset];
+        // Outer (longer) statements open first so nesting is proper.
+        let mut here: Vec<&(usize, (usize, usize))> = covering
+            .iter()
+            .copied()
+            .filter(|(_, (s, e))| *s <= a && *e >= b)
+            .collect();
+        here.sort_by_key(|(_, (s, e))| (*s, std::cmp::Reverse(*e)));
+        for (m, (s, _)) in &here {
+            out.push(Event::InlineHtml(open_mark(&marks[*m], *s == a).into()));
+        }
+        let piece = CowStr::from(piece.to_string());
+        out.push(if is_code { Event::Code(piece) } else { Event::Text(piece) });
+        for (m, (_, e)) in here.iter().rev() {
+            let mut close = String::new();
+            if *e == b {
+                let _ = write!(
+                    close,
+                    "<a class=\"statement-link\" href=\"#{0}\" aria-label=\"Link to this statement\">#</a>",
+                    attr(marks[*m].id)
+                );
+            }
+            close.push_str("</mark>");
+            out.push(Event::InlineHtml(close.into()));
+        }
+    }
+}
+
+fn open_mark(m: &Mark, first_piece: bool) -> String {
+    let kind = m.kind.as_str();
+    if first_piece {
+        format!(
+            "<mark class=\"statement statement-{kind}\" id=\"{}\" data-speaker=\"{}\">",
+            attr(m.id),
+            attr(m.speaker)
+        )
+    } else {
+        format!(
+            "<mark class=\"statement statement-{kind} statement-cont\" data-statement=\"{}\">",
+            attr(m.id)
+        )
+    }
+}
+
+/// Escape for an HTML attribute value (ids are validated, but never trust).
+pub fn attr(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Remove anything executable from HTML made from third-party text, keeping the markup
+/// onrecord itself produces (marks with ids, annotations, highlighted code).
+pub fn sanitize(html: &str) -> String {
+    static CLEANER: OnceLock<ammonia::Builder<'static>> = OnceLock::new();
+    CLEANER
+        .get_or_init(|| {
+            let mut b = ammonia::Builder::default();
+            b.add_tags(["mark", "aside"])
+                .add_tag_attributes("mark", ["id", "class", "data-speaker", "data-statement"])
+                .add_tag_attributes("aside", ["class", "aria-label"])
+                .add_tag_attributes("a", ["class", "aria-label"])
+                .add_tag_attributes("span", ["class"])
+                .add_tag_attributes("pre", ["class"])
+                .add_tag_attributes("code", ["class"])
+                .add_tag_attributes("p", ["class"]);
+            b
+        })
+        .clean(html)
+        .to_string()
+}
+
+/// Highlight a code block with syntect CSS classes (`hl-` prefix). The syntax set is
+/// loaded on first use only: most archives have no code at all.
+fn highlight(lang: &str, code: &str) -> String {
+    use syntect::html::{ClassStyle, ClassedHTMLGenerator};
+    use syntect::parsing::SyntaxSet;
+    use syntect::util::LinesWithEndings;
+    static SYNTAXES: OnceLock<SyntaxSet> = OnceLock::new();
+    let set = SYNTAXES.get_or_init(SyntaxSet::load_defaults_newlines);
+    let syntax = set
+        .find_syntax_by_token(lang)
+        .unwrap_or_else(|| set.find_syntax_plain_text());
+    let mut gen = ClassedHTMLGenerator::new_with_class_style(
+        syntax,
+        set,
+        ClassStyle::SpacedPrefixed { prefix: "hl-" },
+    );
+    for line in LinesWithEndings::from(code) {
+        if gen.parse_html_for_line_which_includes_newline(line).is_err() {
+            return format!("<pre class=\"code\"><code>{}</code></pre>\n", attr(code));
+        }
+    }
+    format!("<pre class=\"code\"><code>{}</code></pre>\n", gen.finalize())
+}
+
+/// The style sheet for highlighted code, light and dark.
+pub fn syntax_css() -> String {
+    use syntect::highlighting::ThemeSet;
+    use syntect::html::{css_for_theme_with_class_style, ClassStyle};
+    let themes = ThemeSet::load_defaults();
+    let style = ClassStyle::SpacedPrefixed { prefix: "hl-" };
+    let light = css_for_theme_with_class_style(&themes.themes["InspiredGitHub"], style)
+        .unwrap_or_default();
+    let dark = css_for_theme_with_class_style(&themes.themes["base16-ocean.dark"], style)
+        .unwrap_or_default();
+    format!("{light}\n@media (prefers-color-scheme: dark) {{\n{dark}\n}}\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mark<'a>(id: &'a str, text: &'a str, note: Option<&str>) -> Mark<'a> {
+        Mark {
+            id,
+            speaker: "p",
+            kind: StatementKind::Direct,
+            text,
+            annotation_html: note.map(|n| format!("<aside class=\"annotation\">{n}</aside>")),
+        }
+    }
+
+    #[test]
+    fn marks_statement_in_place() {
+        let r = render_body(
+            "He said \"we  will\nsee\" today.\n\nNext.\n",
+            &[mark("s1", "we will see", None)],
+        );
+        assert!(r.missing.is_empty());
+        assert!(
+            r.html.contains("<mark class=\"statement statement-direct\" id=\"s1\" data-speaker=\"p\">we  will\nsee<a class=\"statement-link\" href=\"#s1\""),
+            "{}",
+            r.html
+        );
+    }
+
+    #[test]
+    fn reports_missing_statement() {
+        let r = render_body("Nothing here.", &[mark("s1", "absent words", None)]);
+        assert_eq!(r.missing, vec![0]);
+    }
+
+    #[test]
+    fn nested_and_crossing_statements_stay_well_formed() {
+        let r = render_body(
+            "He said *the experts* were right all along.",
+            &[mark("outer", "the experts were right", None), mark("inner", "experts", None)],
+        );
+        assert!(r.missing.is_empty(), "{:?}", r.missing);
+        assert_eq!(r.html.matches("<mark").count(), r.html.matches("</mark>").count());
+        assert!(r.html.contains("id=\"outer\""));
+        assert!(r.html.contains("id=\"inner\""));
+        assert!(r.html.contains("statement-cont"));
+    }
+
+    #[test]
+    fn annotation_follows_the_paragraph() {
+        let r = render_body("One two three.\n\nNext.", &[mark("s", "two", Some("note"))]);
+        let aside = r.html.find("<aside").unwrap();
+        assert!(aside > r.html.find("</p>").unwrap());
+        assert!(aside < r.html.find("Next").unwrap());
+    }
+
+    #[test]
+    fn raw_html_and_script_urls_are_sanitized() {
+        let r = render_body(
+            "Hi <script>alert(1)</script> [x](javascript:alert(1)) <img src=x onerror=alert(1)>",
+            &[],
+        );
+        assert!(!r.html.contains("<script"), "{}", r.html);
+        assert!(!r.html.contains("javascript:"), "{}", r.html);
+        assert!(!r.html.contains("onerror"), "{}", r.html);
+    }
+
+    #[test]
+    fn plain_text_is_escaped() {
+        let r = render_body("a < b & \"c\"", &[]);
+        assert!(r.html.contains("a &lt; b &amp;"), "{}", r.html);
+    }
+
+    #[test]
+    fn code_blocks_are_highlighted() {
+        let r = render_body("```rust\nfn main() {}\n```\n", &[]);
+        assert!(r.has_code);
+        assert!(r.html.contains("hl-"), "{}", r.html);
+    }
+}

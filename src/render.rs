@@ -1,0 +1,654 @@
+//! Render pages: Tera templates (the built-in ones compiled into the binary, overridden
+//! file by file from the archive's templates/) fed with view structs made from the
+//! resolved archive. Views borrow from the archive; every statement's view is made once
+//! and shared by every page that lists it.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+use rayon::prelude::*;
+use serde::Serialize;
+use tera::{Context, Tera};
+
+use crate::archive::{date_label, shorten, Archive, StatementRef};
+use crate::content::StatementKind;
+use crate::error::{Error, Result};
+use crate::markdown;
+use crate::urls;
+
+/// The built-in templates: the repository's templates/ folder, compiled in.
+pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
+    ("base.html", include_str!("../templates/base.html")),
+    ("index.html", include_str!("../templates/index.html")),
+    ("articles.html", include_str!("../templates/articles.html")),
+    ("article.html", include_str!("../templates/article.html")),
+    ("speakers.html", include_str!("../templates/speakers.html")),
+    ("speaker.html", include_str!("../templates/speaker.html")),
+    ("timeline.html", include_str!("../templates/timeline.html")),
+    ("statement.html", include_str!("../templates/statement.html")),
+    ("404.html", include_str!("../templates/404.html")),
+    ("_statement.html", include_str!("../templates/_statement.html")),
+    ("_speaker_table.html", include_str!("../templates/_speaker_table.html")),
+    ("_years.html", include_str!("../templates/_years.html")),
+];
+
+/// The built-in static files: the repository's static/ folder, compiled in.
+pub const BUILTIN_STATIC: &[(&str, &[u8])] = &[
+    ("style.css", include_bytes!("../static/style.css")),
+    ("onrecord.js", include_bytes!("../static/onrecord.js")),
+];
+
+pub const GENERATOR: &str = concat!("onrecord ", env!("CARGO_PKG_VERSION"));
+
+/// One output page: its site-relative URL and its HTML.
+pub struct Page {
+    pub url: String,
+    pub html: String,
+}
+
+/// Load templates: every built-in one, replaced by `templates/NAME` when that file
+/// exists, plus any other `.html` file there (partials of the archive's own).
+pub fn load_templates(root: &Path) -> Result<Tera> {
+    let dir = root.join("templates");
+    let mut sources: BTreeMap<String, String> = BUILTIN_TEMPLATES
+        .iter()
+        .map(|(n, s)| (n.to_string(), s.to_string()))
+        .collect();
+    if let Ok(entries) = std::fs::read_dir(&dir) {
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if !name.ends_with(".html") || name.starts_with('.') {
+                continue;
+            }
+            let path = entry.path();
+            let text = std::fs::read_to_string(&path).map_err(|e| Error::io("read", &path, e))?;
+            sources.insert(name, text);
+        }
+    }
+    let mut tera = Tera::new();
+    tera.add_raw_templates(sources.iter().map(|(n, s)| (n.as_str(), s.as_str())))
+        .map_err(|e| Error::Template {
+            page: None,
+            message: format!("in templates/: {}", tera_message(&e)),
+        })?;
+    Ok(tera)
+}
+
+/// Tera's own report (with the template name and the spot), and its causes.
+fn tera_message(e: &tera::Error) -> String {
+    let mut msg = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        msg.push_str(&format!("\n  caused by: {s}"));
+        source = s.source();
+    }
+    msg
+}
+
+#[derive(Serialize)]
+struct SiteView<'a> {
+    title: &'a str,
+    description: &'a str,
+    language: &'a str,
+    base_url: &'a str,
+}
+
+#[derive(Serialize)]
+struct PageView<'a> {
+    title: String,
+    url: &'a str,
+    canonical: String,
+    kind: &'a str,
+}
+
+#[derive(Serialize, Clone)]
+struct SpeakerLink<'a> {
+    id: &'a str,
+    name: &'a str,
+    url: String,
+    anonymous: bool,
+}
+
+#[derive(Serialize, Clone)]
+struct ArticleLink<'a> {
+    title: &'a str,
+    url: String,
+    publication: Option<&'a str>,
+    date_label: String,
+}
+
+#[derive(Serialize, Clone)]
+struct RelationTarget<'a> {
+    id: &'a str,
+    url: String,
+    anchor_url: String,
+    text: &'a str,
+    speaker_name: &'a str,
+    date_label: String,
+}
+
+#[derive(Serialize, Clone)]
+struct RelationView<'a> {
+    kind: &'static str,
+    label: &'static str,
+    target: RelationTarget<'a>,
+}
+
+#[derive(Serialize, Clone)]
+struct StatementView<'a> {
+    id: &'a str,
+    url: String,
+    anchor_url: String,
+    speaker: SpeakerLink<'a>,
+    role: Option<&'a str>,
+    kind: &'static str,
+    verb: &'a str,
+    said_on: Option<String>,
+    date: Option<String>,
+    date_label: String,
+    date_is_estimate: bool,
+    text: &'a str,
+    note_html: Option<String>,
+    relations: Vec<RelationView<'a>>,
+    article: ArticleLink<'a>,
+    #[serde(skip)]
+    year: Option<i16>,
+}
+
+#[derive(Serialize)]
+struct ArticleSummary<'a> {
+    slug: &'a str,
+    title: &'a str,
+    url: String,
+    publication: Option<&'a str>,
+    date: Option<String>,
+    date_label: String,
+    authors: &'a [String],
+    speakers: Vec<SpeakerLink<'a>>,
+    statement_count: usize,
+}
+
+#[derive(Serialize)]
+struct ArticleSpeakerView<'a> {
+    id: &'a str,
+    name: &'a str,
+    url: String,
+    role: Option<&'a str>,
+    anonymous: bool,
+    statement_count: usize,
+}
+
+#[derive(Serialize)]
+struct ArticleView<'a> {
+    #[serde(flatten)]
+    summary: ArticleSummary<'a>,
+    original_url: Option<&'a str>,
+    tags: &'a [String],
+    body_html: &'a str,
+    has_code: bool,
+    speakers: Vec<ArticleSpeakerView<'a>>,
+    statements: Vec<&'a StatementView<'a>>,
+}
+
+#[derive(Serialize)]
+struct SpeakerSummary<'a> {
+    id: &'a str,
+    name: &'a str,
+    url: String,
+    role: Option<&'a str>,
+    anonymous: bool,
+    organization: bool,
+    statement_count: usize,
+    article_count: usize,
+    first_label: Option<String>,
+    last_label: Option<String>,
+}
+
+#[derive(Serialize)]
+struct RoleView<'a> {
+    role: &'a str,
+    first_label: String,
+    last_label: String,
+}
+
+#[derive(Serialize)]
+struct YearView<'a> {
+    year: String,
+    statements: Vec<&'a StatementView<'a>>,
+}
+
+#[derive(Serialize)]
+struct SpeakerView<'a> {
+    #[serde(flatten)]
+    summary: SpeakerSummary<'a>,
+    aliases: &'a [String],
+    bio_html: Option<String>,
+    roles: Vec<RoleView<'a>>,
+    years: Vec<YearView<'a>>,
+}
+
+#[derive(Serialize)]
+struct Counts {
+    articles: usize,
+    speakers: usize,
+    statements: usize,
+}
+
+/// Everything the pages share, made once.
+struct Views<'a> {
+    /// In `archive.statements` order (by date).
+    statements: Vec<StatementView<'a>>,
+    /// Statement indices (into `statements`) of each speaker, by date.
+    by_speaker: HashMap<&'a str, Vec<usize>>,
+}
+
+fn speaker_link<'a>(archive: &'a Archive, id: &'a str) -> SpeakerLink<'a> {
+    let s = archive.speaker(id);
+    SpeakerLink {
+        id,
+        name: s.map(|s| s.meta.name.as_str()).unwrap_or(id),
+        url: urls::speaker(id),
+        anonymous: s.is_some_and(|s| s.meta.anonymous),
+    }
+}
+
+fn date_string(d: Option<jiff::civil::Date>) -> Option<String> {
+    d.map(|d| d.to_string())
+}
+
+fn statement_view<'a>(archive: &'a Archive, r: &StatementRef) -> StatementView<'a> {
+    let (a, s) = archive.statement(r);
+    let slug = a.doc.id.as_str();
+    let role = a
+        .doc
+        .meta
+        .speakers
+        .iter()
+        .find(|sp| sp.id == s.speaker)
+        .and_then(|sp| sp.role.as_deref());
+    let relations = s
+        .relations
+        .iter()
+        .filter_map(|rel| {
+            let t = archive.statements[*archive.by_id.get(rel.target())?];
+            let (ta, ts) = archive.statement(&t);
+            Some(RelationView {
+                kind: rel.kind(),
+                label: rel.label(),
+                target: RelationTarget {
+                    id: &ts.id,
+                    url: urls::statement(&ts.id),
+                    anchor_url: urls::statement_in_article(&ta.doc.id, &ts.id),
+                    text: &ts.text,
+                    speaker_name: archive
+                        .speaker(&ts.speaker)
+                        .map(|sp| sp.meta.name.as_str())
+                        .unwrap_or(&ts.speaker),
+                    date_label: date_label(t.date),
+                },
+            })
+        })
+        .collect();
+    StatementView {
+        id: &s.id,
+        url: urls::statement(&s.id),
+        anchor_url: urls::statement_in_article(slug, &s.id),
+        speaker: speaker_link(archive, &s.speaker),
+        role,
+        kind: s.kind.as_str(),
+        verb: &s.verb,
+        said_on: date_string(s.said_on),
+        date: date_string(r.date),
+        date_label: date_label(r.date),
+        date_is_estimate: r.date_is_estimate,
+        text: &s.text,
+        note_html: s.note.as_deref().map(markdown::render_note),
+        relations,
+        article: ArticleLink {
+            title: &a.doc.meta.title,
+            url: urls::article(slug),
+            publication: a.doc.meta.publication.as_deref(),
+            date_label: date_label(a.doc.meta.date),
+        },
+        year: r.date.map(|d| d.year()),
+    }
+}
+
+fn make_views(archive: &Archive) -> Views<'_> {
+    let statements: Vec<StatementView> = archive
+        .statements
+        .par_iter()
+        .map(|r| statement_view(archive, r))
+        .collect();
+    let mut by_speaker: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, r) in archive.statements.iter().enumerate() {
+        let (_, s) = archive.statement(r);
+        by_speaker.entry(s.speaker.as_str()).or_default().push(i);
+    }
+    Views {
+        statements,
+        by_speaker,
+    }
+}
+
+fn article_summary<'a>(archive: &'a Archive, index: usize) -> ArticleSummary<'a> {
+    let a = &archive.articles[index].doc;
+    ArticleSummary {
+        slug: &a.id,
+        title: &a.meta.title,
+        url: urls::article(&a.id),
+        publication: a.meta.publication.as_deref(),
+        date: date_string(a.meta.date),
+        date_label: date_label(a.meta.date),
+        authors: &a.meta.authors,
+        speakers: a
+            .meta
+            .speakers
+            .iter()
+            .map(|sp| speaker_link(archive, &sp.id))
+            .collect(),
+        statement_count: a.meta.statements.len(),
+    }
+}
+
+fn speaker_summary<'a>(archive: &'a Archive, views: &Views<'a>, id: &'a str) -> SpeakerSummary<'a> {
+    let s = archive.speaker(id).expect("speaker ids come from the registry");
+    let mine = views.by_speaker.get(id).map(Vec::as_slice).unwrap_or(&[]);
+    let dated: Vec<&StatementRef> = mine
+        .iter()
+        .map(|&i| &archive.statements[i])
+        .filter(|r| r.date.is_some())
+        .collect();
+    let mut articles: Vec<usize> = mine.iter().map(|&i| archive.statements[i].article).collect();
+    articles.sort_unstable();
+    articles.dedup();
+    SpeakerSummary {
+        id,
+        name: &s.meta.name,
+        url: urls::speaker(id),
+        role: s.meta.role.as_deref(),
+        anonymous: s.meta.anonymous,
+        organization: s.meta.organization,
+        statement_count: mine.len(),
+        article_count: articles.len(),
+        first_label: dated.first().map(|r| date_label(r.date)),
+        last_label: dated.last().map(|r| date_label(r.date)),
+    }
+}
+
+/// Group statement views by year, in the given order; undated ones last.
+fn by_year<'a>(views: &'a Views<'a>, indices: impl Iterator<Item = usize>) -> Vec<YearView<'a>> {
+    let mut years: Vec<YearView> = Vec::new();
+    for i in indices {
+        let v = &views.statements[i];
+        let year = v.year.map(|y| y.to_string()).unwrap_or_else(|| "Undated".into());
+        match years.last_mut() {
+            Some(y) if y.year == year => y.statements.push(v),
+            _ => years.push(YearView {
+                year,
+                statements: vec![v],
+            }),
+        }
+    }
+    years
+}
+
+/// The roles a speaker was given across articles, oldest first.
+fn roles_over_time<'a>(archive: &'a Archive, views: &Views<'a>, id: &str) -> Vec<RoleView<'a>> {
+    let mut roles: Vec<(&str, Option<jiff::civil::Date>, Option<jiff::civil::Date>)> = Vec::new();
+    for &i in views.by_speaker.get(id).map(Vec::as_slice).unwrap_or(&[]) {
+        let r = &archive.statements[i];
+        let Some(role) = views.statements[i].role else { continue };
+        match roles.iter_mut().find(|(x, _, _)| x.eq_ignore_ascii_case(role)) {
+            Some(entry) => entry.2 = r.date.or(entry.2),
+            None => roles.push((role, r.date, r.date)),
+        }
+    }
+    roles
+        .into_iter()
+        .map(|(role, first, last)| RoleView {
+            role,
+            first_label: date_label(first),
+            last_label: date_label(last),
+        })
+        .collect()
+}
+
+/// Renders pages with one Tera instance and the shared views.
+pub struct Renderer<'a> {
+    tera: &'a Tera,
+    archive: &'a Archive,
+    views: Views<'a>,
+}
+
+impl<'a> Renderer<'a> {
+    pub fn new(tera: &'a Tera, archive: &'a Archive) -> Self {
+        Renderer {
+            tera,
+            archive,
+            views: make_views(archive),
+        }
+    }
+
+    /// Every page of the site.
+    pub fn render_all(&self) -> Result<Vec<Page>> {
+        let a = self.archive;
+        let mut jobs: Vec<Job> = vec![Job::Home, Job::Articles, Job::Speakers, Job::Timeline, Job::NotFound];
+        jobs.extend((0..a.articles.len()).map(Job::Article));
+        jobs.extend((0..a.speakers.len()).map(Job::Speaker));
+        if a.config.statement_pages {
+            jobs.extend((0..a.statements.len()).map(Job::Statement));
+        }
+        jobs.par_iter().map(|job| self.render_job(job)).collect()
+    }
+
+    fn render_job(&self, job: &Job) -> Result<Page> {
+        match *job {
+            Job::Home => self.home(),
+            Job::Articles => self.articles(),
+            Job::Speakers => self.speakers(),
+            Job::Timeline => self.timeline(),
+            Job::NotFound => self.not_found(),
+            Job::Article(i) => self.article(i),
+            Job::Speaker(i) => self.speaker(i),
+            Job::Statement(i) => self.statement(i),
+        }
+    }
+
+    fn render(&self, template: &str, url: String, title: String, kind: &str, mut ctx: Context) -> Result<Page> {
+        let config = &self.archive.config;
+        let root = if kind == "404" {
+            config.base_path().to_string()
+        } else {
+            urls::root_from(&url)
+        };
+        ctx.insert("site", &SiteView {
+            title: &config.title,
+            description: &config.description,
+            language: &config.language,
+            base_url: &config.base_url,
+        });
+        ctx.insert("generator", GENERATOR);
+        ctx.insert("root", &root);
+        ctx.insert("page", &PageView {
+            title,
+            url: &url,
+            canonical: urls::absolute(&config.base_url, &url),
+            kind,
+        });
+        let html = self.tera.render(template, &ctx).map_err(|e| Error::Template {
+            page: Some(format!("/{url} with templates/{template}")),
+            message: tera_message(&e),
+        })?;
+        Ok(Page { url, html })
+    }
+
+    fn page_title(&self, title: &str) -> String {
+        format!("{title} — {}", self.archive.config.title)
+    }
+
+    fn home(&self) -> Result<Page> {
+        let a = self.archive;
+        let v = &self.views;
+        let mut ctx = Context::new();
+        let latest: Vec<&StatementView> = dated_newest_first(v).take(20).collect();
+        let mut top: Vec<SpeakerSummary> = a
+            .speakers
+            .iter()
+            .map(|s| speaker_summary(a, v, &s.id))
+            .filter(|s| s.statement_count > 0 && !s.anonymous)
+            .collect();
+        top.sort_by(|x, y| y.statement_count.cmp(&x.statement_count).then(x.name.cmp(y.name)));
+        top.truncate(10);
+        let recent: Vec<ArticleSummary> = (0..a.articles.len().min(5)).map(|i| article_summary(a, i)).collect();
+        ctx.insert("latest", &latest);
+        ctx.insert("top_speakers", &top);
+        ctx.insert("recent_articles", &recent);
+        ctx.insert("counts", &Counts {
+            articles: a.articles.len(),
+            speakers: a.speakers.len(),
+            statements: a.statements.len(),
+        });
+        self.render("index.html", urls::home(), a.config.title.clone(), "home", ctx)
+    }
+
+    fn articles(&self) -> Result<Page> {
+        let a = self.archive;
+        let list: Vec<ArticleSummary> = (0..a.articles.len()).map(|i| article_summary(a, i)).collect();
+        let mut ctx = Context::new();
+        ctx.insert("articles", &list);
+        self.render("articles.html", urls::articles(), self.page_title("Articles"), "articles", ctx)
+    }
+
+    fn article(&self, index: usize) -> Result<Page> {
+        let a = self.archive;
+        let art = &a.articles[index];
+        let slug = art.doc.id.as_str();
+        let mut statements: Vec<(usize, &StatementView)> = self
+            .views
+            .statements
+            .iter()
+            .zip(&a.statements)
+            .filter(|(_, r)| r.article == index)
+            .map(|(v, r)| (r.index, v))
+            .collect();
+        statements.sort_by_key(|(i, _)| *i);
+        let speakers = art
+            .doc
+            .meta
+            .speakers
+            .iter()
+            .map(|sp| {
+                let link = speaker_link(a, &sp.id);
+                ArticleSpeakerView {
+                    id: &sp.id,
+                    name: link.name,
+                    url: link.url,
+                    role: sp.role.as_deref(),
+                    anonymous: link.anonymous,
+                    statement_count: art.doc.meta.statements.iter().filter(|s| s.speaker == sp.id).count(),
+                }
+            })
+            .collect();
+        let view = ArticleView {
+            summary: article_summary(a, index),
+            original_url: art.doc.meta.url.as_deref(),
+            tags: &art.doc.meta.tags,
+            body_html: &art.body.html,
+            has_code: art.body.has_code,
+            speakers,
+            statements: statements.into_iter().map(|(_, v)| v).collect(),
+        };
+        let mut ctx = Context::new();
+        ctx.insert("article", &view);
+        self.render("article.html", urls::article(slug), self.page_title(&art.doc.meta.title), "article", ctx)
+    }
+
+    fn speakers(&self) -> Result<Page> {
+        let a = self.archive;
+        let (anonymous, people): (Vec<SpeakerSummary>, Vec<SpeakerSummary>) = a
+            .speakers
+            .iter()
+            .map(|s| speaker_summary(a, &self.views, &s.id))
+            .partition(|s| s.anonymous);
+        let mut ctx = Context::new();
+        ctx.insert("people", &people);
+        ctx.insert("anonymous", &anonymous);
+        self.render("speakers.html", urls::speakers(), self.page_title("Speakers"), "speakers", ctx)
+    }
+
+    fn speaker(&self, index: usize) -> Result<Page> {
+        let a = self.archive;
+        let s = &a.speakers[index];
+        let mine = self.views.by_speaker.get(s.id.as_str()).cloned().unwrap_or_default();
+        let bio = s.body.trim();
+        let view = SpeakerView {
+            summary: speaker_summary(a, &self.views, &s.id),
+            aliases: &s.meta.aliases,
+            bio_html: (!bio.is_empty()).then(|| markdown::render_note(bio)),
+            roles: roles_over_time(a, &self.views, &s.id),
+            years: by_year(&self.views, mine.into_iter()),
+        };
+        let mut ctx = Context::new();
+        ctx.insert("speaker", &view);
+        self.render("speaker.html", urls::speaker(&s.id), self.page_title(&s.meta.name), "speaker", ctx)
+    }
+
+    fn timeline(&self) -> Result<Page> {
+        let mut ctx = Context::new();
+        ctx.insert("years", &by_year(&self.views, 0..self.views.statements.len()));
+        self.render("timeline.html", urls::timeline(), self.page_title("Timeline"), "timeline", ctx)
+    }
+
+    fn statement(&self, index: usize) -> Result<Page> {
+        let v = &self.views.statements[index];
+        let title = match v.kind {
+            k if k == StatementKind::Direct.as_str() => format!("{}: “{}”", v.speaker.name, shorten(v.text, 100)),
+            _ => format!("{} {}: {}", v.speaker.name, v.verb, shorten(v.text, 100)),
+        };
+        let mut ctx = Context::new();
+        ctx.insert("statement", v);
+        ctx.insert("paragraph_html", &Option::<String>::None);
+        self.render("statement.html", v.url.clone(), self.page_title(&title), "statement", ctx)
+    }
+
+    fn not_found(&self) -> Result<Page> {
+        self.render("404.html", urls::not_found(), self.page_title("Not found"), "404", Context::new())
+    }
+}
+
+/// Statements newest first, undated ones left out.
+fn dated_newest_first<'v>(views: &'v Views<'v>) -> impl Iterator<Item = &'v StatementView<'v>> {
+    views.statements.iter().rev().filter(|v| v.date.is_some())
+}
+
+enum Job {
+    Home,
+    Articles,
+    Speakers,
+    Timeline,
+    NotFound,
+    Article(usize),
+    Speaker(usize),
+    Statement(usize),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The built-in list must name every file in templates/ and static/: one copy, never two.
+    #[test]
+    fn builtins_cover_the_folders() {
+        for (dir, names) in [
+            ("templates", BUILTIN_TEMPLATES.iter().map(|(n, _)| *n).collect::<Vec<_>>()),
+            ("static", BUILTIN_STATIC.iter().map(|(n, _)| *n).collect::<Vec<_>>()),
+        ] {
+            let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
+            for entry in std::fs::read_dir(path).unwrap() {
+                let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+                assert!(names.contains(&name.as_str()), "{dir}/{name} is not compiled in");
+            }
+        }
+    }
+}
