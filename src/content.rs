@@ -257,8 +257,10 @@ fn yaml_help(message: &str) -> Option<String> {
         Some("add the field; the required fields are listed in the README under \"Content format\"".into())
     } else if message.contains("date") || message.contains("Date") {
         Some("write dates as YYYY-MM-DD, e.g. 2016-11-14, or null".into())
+    } else if message.contains("expected") || message.contains("invalid type") {
+        Some("the value has the wrong type here; the README's \"Content format\" says what each field takes".into())
     } else {
-        None
+        Some("YAML syntax error at or just before this spot: look for an unclosed bracket or quote, and quote values that contain `: ` or start with [ { * & # or '".into())
     }
 }
 

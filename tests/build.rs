@@ -1,0 +1,374 @@
+//! Integration tests of `build` and `check`: real fixture archives built into temp dirs,
+//! assertions on the HTML and on the error messages.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+}
+
+/// A copy of a fixture archive in a fresh temp dir.
+fn copy_fixture(name: &str) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    copy_dir(&fixture(name), tmp.path());
+    tmp
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let rel = entry.path().strip_prefix(from).unwrap();
+        let dest = to.join(rel);
+        if entry.file_type().is_dir() {
+            fs::create_dir_all(&dest).unwrap();
+        } else {
+            fs::copy(entry.path(), &dest).unwrap();
+        }
+    }
+}
+
+fn onrecord(root: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("onrecord").unwrap();
+    cmd.current_dir(root).arg("--root").arg(".");
+    cmd
+}
+
+fn read(path: impl AsRef<Path>) -> String {
+    fs::read_to_string(path.as_ref()).unwrap_or_else(|e| panic!("{}: {e}", path.as_ref().display()))
+}
+
+/// Every value of `attr="..."` in an HTML text.
+fn attr_values<'a>(html: &'a str, attr: &str) -> Vec<&'a str> {
+    let pat = format!(" {attr}=\"");
+    html.match_indices(&pat)
+        .map(|(i, _)| {
+            let rest = &html[i + pat.len()..];
+            &rest[..rest.find('"').unwrap()]
+        })
+        .collect()
+}
+
+fn html_files(dir: &Path) -> Vec<PathBuf> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(|e| e.unwrap().into_path())
+        .filter(|p| p.extension().is_some_and(|e| e == "html"))
+        .collect()
+}
+
+mod pages {
+    use super::*;
+
+    #[test]
+    fn builds_every_page() {
+        let site = copy_fixture("basic");
+        onrecord(site.path()).args(["build", "--no-import"]).assert().success();
+        let out = site.path().join("public");
+        for page in [
+            "index.html",
+            "404.html",
+            "articles/index.html",
+            "articles/peskov-denies/index.html",
+            "articles/ryabkov-confirms/index.html",
+            "speakers/index.html",
+            "speakers/dmitry-peskov/index.html",
+            "speakers/anonymous-russian-official/index.html",
+            "timeline/index.html",
+            "statements/peskov-no-contact/index.html",
+            "style.css",
+            "onrecord.js",
+            ".nojekyll",
+        ] {
+            assert!(out.join(page).is_file(), "missing {page}");
+        }
+    }
+
+    #[test]
+    fn statements_are_marked_in_place_and_linked_from_speakers() {
+        let site = copy_fixture("basic");
+        onrecord(site.path()).args(["build", "--no-import"]).assert().success();
+        let out = site.path().join("public");
+        let article = read(out.join("articles/peskov-denies/index.html"));
+        // The quote spans a line break in the Markdown: still one mark, with the id.
+        assert!(article.contains(
+            "<mark class=\"statement statement-direct\" id=\"peskov-no-contact\" data-speaker=\"dmitry-peskov\">There were no contacts with the campaign\nbefore the election"
+        ), "{article}");
+        assert!(article.contains("id=\"official-view\""));
+        // The note is rendered (Markdown) beside the statement, and the relation links to
+        // the other article's statement.
+        assert!(article.contains("<em>earlier</em>"));
+        assert!(article.contains("href=\"../../articles/ryabkov-confirms/#ryabkov-had-contacts\""));
+        let speaker = read(out.join("speakers/dmitry-peskov/index.html"));
+        assert!(speaker.contains("articles/peskov-denies/#peskov-no-contact"));
+        assert!(speaker.contains("Press secretary of the President of Russia."));
+    }
+
+    #[test]
+    fn anonymous_sources_are_kept_apart() {
+        let site = copy_fixture("basic");
+        onrecord(site.path()).args(["build", "--no-import"]).assert().success();
+        let speakers = read(site.path().join("public/speakers/index.html"));
+        let named = speakers.find("Dmitry Peskov").unwrap();
+        let anon = speakers.find("Russian official (anonymous)").unwrap();
+        assert!(speakers[named.min(anon)..named.max(anon)].contains("<h2"), "a heading separates the two groups");
+    }
+
+    #[test]
+    fn every_statement_of_the_example_archive_is_anchored_and_linked() {
+        let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let out = tempfile::tempdir().unwrap();
+        Command::cargo_bin("onrecord")
+            .unwrap()
+            .args(["build", "--no-import", "--root"])
+            .arg(repo)
+            .arg("--output")
+            .arg(out.path().join("site"))
+            .assert()
+            .success();
+        let out = out.path().join("site");
+        let mut count = 0;
+        for entry in fs::read_dir(repo.join("content/articles")).unwrap() {
+            let path = entry.unwrap().path();
+            let doc = onrecord::content::parse_document::<onrecord::content::ArticleMeta>(&path, &read(&path)).unwrap();
+            let page = read(out.join(format!("articles/{}/index.html", doc.id)));
+            let ids = attr_values(&page, "id");
+            for s in &doc.meta.statements {
+                count += 1;
+                assert!(ids.contains(&s.id.as_str()), "{}: no element with id {}", doc.id, s.id);
+                let speaker_page = read(out.join(format!("speakers/{}/index.html", s.speaker)));
+                assert!(
+                    speaker_page.contains(&format!("articles/{}/#{}\"", doc.id, s.id)),
+                    "{} page does not link to {}", s.speaker, s.id
+                );
+            }
+        }
+        assert!(count >= 40, "found only {count} statements");
+    }
+}
+
+mod links {
+    use super::*;
+
+    #[test]
+    fn check_passes_on_fixture_and_example() {
+        let site = copy_fixture("basic");
+        onrecord(site.path()).arg("check").assert().success();
+        let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+        Command::cargo_bin("onrecord").unwrap().arg("--root").arg(repo).arg("check").assert().success();
+    }
+
+    #[test]
+    fn subpath_base_url_keeps_every_link_inside() {
+        let site = copy_fixture("basic");
+        let out = site.path().join("x");
+        onrecord(site.path())
+            .args(["build", "--no-import", "--base-url", "https://example.org/sub/", "--output"])
+            .arg(&out)
+            .assert()
+            .success();
+        let mut checked = 0;
+        for file in html_files(&out) {
+            let html = read(&file);
+            let depth = file.strip_prefix(&out).unwrap().components().count() - 1;
+            for link in attr_values(&html, "href").into_iter().chain(attr_values(&html, "src")) {
+                checked += 1;
+                if link.starts_with("https://example.com/") || link.starts_with("data:") {
+                    continue; // the original article's address; the inline favicon
+                }
+                if link.contains("://") {
+                    assert!(link.starts_with("https://example.org/sub/"), "{}: {link}", file.display());
+                } else if let Some(abs) = link.strip_prefix('/') {
+                    assert!(abs.starts_with("sub/"), "{}: {link}", file.display());
+                } else {
+                    let ups = link.matches("../").count();
+                    assert!(ups <= depth, "{}: {link} climbs above the site", file.display());
+                }
+            }
+        }
+        assert!(checked > 50);
+        let not_found = read(out.join("404.html"));
+        assert!(not_found.contains("href=\"/sub/style.css\""), "404 loads assets from any depth");
+        let problems = onrecord::check::check_links(&out, "https://example.org/sub/").unwrap();
+        assert!(problems.is_empty(), "{problems:?}");
+    }
+
+    #[test]
+    fn check_finds_a_broken_link() {
+        let site = copy_fixture("basic");
+        fs::create_dir_all(site.path().join("templates")).unwrap();
+        let base = read(Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/404.html"));
+        fs::write(
+            site.path().join("templates/404.html"),
+            base.replace("{% block content %}", "{% block content %}<a href=\"{{ root }}nowhere/\">x</a><a href=\"{{ root }}speakers/#nope\">y</a>"),
+        )
+        .unwrap();
+        let out = onrecord(site.path()).arg("check").assert().failure().get_output().stderr.clone();
+        let err = String::from_utf8(out).unwrap();
+        assert!(err.contains("404.html"), "{err}");
+        assert!(err.contains("no such page (nowhere/index.html)"), "{err}");
+        assert!(err.contains("no element with id `nope`"), "{err}");
+    }
+}
+
+mod errors {
+    use super::*;
+
+    /// Break the fixture with `edit`, then build and check must both fail with `expected`.
+    fn assert_broken(edit: impl Fn(&Path), expected: &[&str]) -> String {
+        let site = copy_fixture("basic");
+        edit(site.path());
+        let mut messages = String::new();
+        for args in [&["build", "--no-import"][..], &["check"][..]] {
+            let out = onrecord(site.path()).args(args).assert().failure().get_output().clone();
+            let err = String::from_utf8(out.stderr).unwrap();
+            for e in expected {
+                assert!(err.contains(e), "{args:?}: expected {e:?} in:\n{err}");
+            }
+            assert!(!site.path().join("public").exists(), "a failed build wrote a site");
+            messages = err;
+        }
+        messages
+    }
+
+    fn replace_in(root: &Path, file: &str, from: &str, to: &str) {
+        let path = root.join(file);
+        let text = read(&path);
+        assert!(text.contains(from), "{from} not in {file}");
+        fs::write(path, text.replace(from, to)).unwrap();
+    }
+
+    const PESKOV: &str = "content/articles/peskov-denies.md";
+
+    #[test]
+    fn bad_yaml() {
+        let err = assert_broken(|r| replace_in(r, PESKOV, "tags: [contacts]", "tags: [contacts"), &["peskov-denies.md:"]);
+        insta::assert_snapshot!(err);
+    }
+
+    #[test]
+    fn unknown_field() {
+        let err = assert_broken(
+            |r| replace_in(r, PESKOV, "    speaker: anonymous", "    speakr: anonymous"),
+            &["peskov-denies.md:26:5", "speakr"],
+        );
+        insta::assert_snapshot!(err);
+    }
+
+    #[test]
+    fn unknown_speaker() {
+        let err = assert_broken(
+            |r| fs::remove_file(r.join("content/speakers/sergei-ryabkov.md")).unwrap(),
+            &["ryabkov-confirms.md:6:", "unknown speaker `sergei-ryabkov`"],
+        );
+        insta::assert_snapshot!(err);
+    }
+
+    #[test]
+    fn duplicate_id() {
+        let err = assert_broken(
+            |r| replace_in(r, "content/articles/ryabkov-confirms.md", "id: ryabkov-had-contacts", "id: peskov-no-contact"),
+            &["duplicate statement id `peskov-no-contact`"],
+        );
+        insta::assert_snapshot!(err);
+    }
+
+    #[test]
+    fn statement_not_in_body() {
+        let err = assert_broken(
+            |r| replace_in(r, PESKOV, "text: the Kremlin was pleased", "text: the Kremlin was delighted"),
+            &["peskov-denies.md:25:", "statement `official-view`: its text is not in the article body"],
+        );
+        insta::assert_snapshot!(err);
+    }
+
+    #[test]
+    fn all_problems_at_once() {
+        assert_broken(
+            |r| {
+                replace_in(r, PESKOV, "text: the Kremlin was pleased", "text: the Kremlin was delighted");
+                fs::remove_file(r.join("content/speakers/sergei-ryabkov.md")).unwrap();
+            },
+            &["unknown speaker", "not in the article body", "2 problems found"],
+        );
+    }
+
+    #[test]
+    fn template_error_names_the_template() {
+        let site = copy_fixture("basic");
+        fs::create_dir_all(site.path().join("templates")).unwrap();
+        fs::write(site.path().join("templates/speaker.html"), "{% extends \"base.html\" %}{% block content %}{{ speaker.nosuchfield }}{% endblock content %}").unwrap();
+        let out = onrecord(site.path()).args(["build", "--no-import"]).assert().failure().get_output().clone();
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert!(err.contains("templates/speaker.html"), "{err}");
+        assert!(err.contains("/speakers/"), "names the page: {err}");
+    }
+
+    #[test]
+    fn failed_build_keeps_previous_site() {
+        let site = copy_fixture("basic");
+        onrecord(site.path()).args(["build", "--no-import"]).assert().success();
+        replace_in(site.path(), PESKOV, "tags: [contacts]", "tags: [contacts");
+        onrecord(site.path()).args(["build", "--no-import"]).assert().failure();
+        assert!(site.path().join("public/articles/peskov-denies/index.html").is_file());
+    }
+}
+
+mod output {
+    use super::*;
+
+    #[test]
+    fn stale_pages_are_removed() {
+        let site = copy_fixture("basic");
+        onrecord(site.path()).args(["build", "--no-import"]).assert().success();
+        assert!(site.path().join("public/statements/official-view/index.html").exists());
+        let p = site.path().join("content/articles/peskov-denies.md");
+        let text = read(&p);
+        let cut = text.find("  - id: official-view").unwrap();
+        let rest = &text[cut..];
+        let end = rest.find("---").unwrap();
+        fs::write(&p, format!("{}{}", &text[..cut], &rest[end..])).unwrap();
+        onrecord(site.path()).args(["build", "--no-import"]).assert().success();
+        assert!(!site.path().join("public/statements/official-view/index.html").exists());
+    }
+
+    #[test]
+    fn archive_templates_override_builtins_and_missing_ones_fall_back() {
+        let site = copy_fixture("basic");
+        fs::create_dir_all(site.path().join("templates")).unwrap();
+        fs::write(
+            site.path().join("templates/timeline.html"),
+            "{% extends \"base.html\" %}{% block content %}<h1>Custom timeline</h1>{% endblock content %}",
+        )
+        .unwrap();
+        onrecord(site.path()).args(["build", "--no-import"]).assert().success();
+        assert!(read(site.path().join("public/timeline/index.html")).contains("Custom timeline"));
+        assert!(read(site.path().join("public/speakers/index.html")).contains("Dmitry Peskov"));
+    }
+
+    #[test]
+    fn third_party_text_is_escaped() {
+        let site = copy_fixture("basic");
+        let p = site.path().join("content/articles/ryabkov-confirms.md");
+        let text = read(&p)
+            .replace("title: Ministry Confirms Contacts", "title: \"<script>alert('t')</script>\"")
+            .replace("Deputy Foreign Minister", "<img src=x onerror=alert(1)> Deputy Foreign Minister");
+        fs::write(&p, text).unwrap();
+        onrecord(site.path()).args(["build", "--no-import"]).assert().success();
+        for file in html_files(&site.path().join("public")) {
+            let html = read(&file);
+            assert!(!html.contains("<script>alert"), "{}", file.display());
+            assert!(!html.contains("<img src=x onerror"), "{}", file.display());
+        }
+    }
+
+    #[test]
+    fn output_dir_must_not_be_the_archive() {
+        let site = copy_fixture("basic");
+        let out = onrecord(site.path()).args(["build", "--no-import", "--output", "content"]).assert().failure().get_output().clone();
+        assert!(String::from_utf8(out.stderr).unwrap().contains("would replace the archive's own files"));
+        assert!(site.path().join("content/articles/peskov-denies.md").exists());
+    }
+}
