@@ -372,3 +372,21 @@ mod output {
         assert!(site.path().join("content/articles/peskov-denies.md").exists());
     }
 }
+
+mod code {
+    use super::*;
+
+    #[test]
+    fn code_blocks_get_highlighting_classes_and_their_style_sheet() {
+        let site = copy_fixture("basic");
+        onrecord(site.path()).args(["build", "--no-import"]).assert().success();
+        let out = site.path().join("public");
+        let page = read(out.join("articles/ryabkov-confirms/index.html"));
+        assert!(page.contains("<pre class=\"code\">"), "{page}");
+        assert!(page.contains("class=\"hl-"), "{page}");
+        assert!(page.contains("href=\"../../syntax.css\""));
+        assert!(read(out.join("syntax.css")).contains(".hl-"));
+        // Pages without code do not load it.
+        assert!(!read(out.join("articles/peskov-denies/index.html")).contains("syntax.css"));
+    }
+}
