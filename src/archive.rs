@@ -11,9 +11,7 @@ use jiff::civil::Date;
 use rayon::prelude::*;
 
 use crate::config::SiteConfig;
-use crate::content::{
-    parse_document, statement_line, Article, ArticleMeta, Speaker, Statement,
-};
+use crate::content::{parse_document, statement_line, Article, ArticleMeta, Speaker, Statement};
 use crate::error::{line_of, Error, Problem, Result};
 use crate::markdown::{self, attr, Mark, RenderedBody};
 use crate::urls;
@@ -157,10 +155,9 @@ fn markdown_files(dir: &Path, problems: &mut Vec<Problem>) -> Result<Vec<PathBuf
         }
         let file_type = entry.file_type().map_err(|e| Error::io("read", &path, e))?;
         if file_type.is_symlink() {
-            problems.push(
-                Problem::new(&path, "symbolic link in content")
-                    .help("content files must be real files inside the archive; copy the file here instead"),
-            );
+            problems.push(Problem::new(&path, "symbolic link in content").help(
+                "content files must be real files inside the archive; copy the file here instead",
+            ));
         } else if file_type.is_file() {
             files.push(path);
         }
@@ -176,7 +173,8 @@ where
     let results: Vec<std::result::Result<crate::content::Document<M>, Problem>> = files
         .par_iter()
         .map(|path| {
-            let bytes = fs::read(path).map_err(|e| Problem::new(path, format!("cannot read: {e}")))?;
+            let bytes =
+                fs::read(path).map_err(|e| Problem::new(path, format!("cannot read: {e}")))?;
             let text = String::from_utf8(bytes).map_err(|e| {
                 let (line, col) = crate::config::line_col(
                     &String::from_utf8_lossy(&e.as_bytes()[..e.utf8_error().valid_up_to()]),
@@ -202,7 +200,8 @@ where
 /// Newest first; undated last; then by slug for a stable order.
 fn sort_articles(articles: &mut [Article]) {
     articles.sort_by(|a, b| {
-        let key = |x: &Article| std::cmp::Reverse(x.meta.date.map(|d| (1, d)).unwrap_or((0, Date::MIN)));
+        let key =
+            |x: &Article| std::cmp::Reverse(x.meta.date.map(|d| (1, d)).unwrap_or((0, Date::MIN)));
         key(a).cmp(&key(b)).then_with(|| a.id.cmp(&b.id))
     });
 }
@@ -270,7 +269,9 @@ fn check_article(a: &Article, known_speakers: &HashSet<&str>, problems: &mut Vec
             );
         }
         if s.text.trim().is_empty() {
-            problems.push(Problem::new(&a.path, format!("statement `{}` has no text", s.id)).at_line(line));
+            problems.push(
+                Problem::new(&a.path, format!("statement `{}` has no text", s.id)).at_line(line),
+            );
         }
     }
 }
@@ -278,7 +279,10 @@ fn check_article(a: &Article, known_speakers: &HashSet<&str>, problems: &mut Vec
 type IdIndex = HashMap<String, (usize, usize)>;
 
 /// Every statement id and alias, site-wide; duplicates are problems.
-fn index_ids(articles: &[Article], problems: &mut Vec<Problem>) -> (IdIndex, BTreeMap<String, String>) {
+fn index_ids(
+    articles: &[Article],
+    problems: &mut Vec<Problem>,
+) -> (IdIndex, BTreeMap<String, String>) {
     let mut ids: IdIndex = HashMap::new();
     let mut aliases = BTreeMap::new();
     for (ai, a) in articles.iter().enumerate() {
@@ -299,7 +303,10 @@ fn index_ids(articles: &[Article], problems: &mut Vec<Problem>) -> (IdIndex, BTr
                 ids.insert(name.clone(), (ai, si));
                 if name != &s.id {
                     if !urls::is_safe_segment(name) {
-                        problems.push(unsafe_name(&a.path, "statement alias", name).at_line(line_of(&a.text, name)));
+                        problems.push(
+                            unsafe_name(&a.path, "statement alias", name)
+                                .at_line(line_of(&a.text, name)),
+                        );
                     }
                     aliases.insert(name.clone(), s.id.clone());
                 }
@@ -315,9 +322,17 @@ fn check_relations(articles: &[Article], ids: &IdIndex, problems: &mut Vec<Probl
             for r in &s.relations {
                 if !ids.contains_key(r.target()) {
                     problems.push(
-                        Problem::new(&a.path, format!("statement `{}` {} `{}`, which does not exist", s.id, r.label(), r.target()))
-                            .at_line(line_of(&a.text, r.target()))
-                            .help("use the id of a statement in any article of the archive"),
+                        Problem::new(
+                            &a.path,
+                            format!(
+                                "statement `{}` {} `{}`, which does not exist",
+                                s.id,
+                                r.label(),
+                                r.target()
+                            ),
+                        )
+                        .at_line(line_of(&a.text, r.target()))
+                        .help("use the id of a statement in any article of the archive"),
                     );
                 }
             }
@@ -340,7 +355,14 @@ fn order_statements(articles: &[Article]) -> Vec<StatementRef> {
         }
     }
     all.sort_by(|x, y| {
-        let key = |r: &StatementRef| (r.date.is_none(), r.date, std::cmp::Reverse(r.article), r.index);
+        let key = |r: &StatementRef| {
+            (
+                r.date.is_none(),
+                r.date,
+                std::cmp::Reverse(r.article),
+                r.index,
+            )
+        };
         key(x).cmp(&key(y))
     });
     all
@@ -376,7 +398,11 @@ fn annotation(a: &Article, s: &Statement, lookup: &Lookup) -> Option<String> {
         return None;
     }
     let root = urls::root_from(&urls::article(&a.id));
-    let who = lookup.names.get(s.speaker.as_str()).copied().unwrap_or(&s.speaker);
+    let who = lookup
+        .names
+        .get(s.speaker.as_str())
+        .copied()
+        .unwrap_or(&s.speaker);
     let mut html = format!(
         "<aside class=\"annotation\" aria-label=\"Editor's note\"><p class=\"annotation-who\">Note on <a href=\"#{}\">{}</a></p>",
         attr(&s.id),
@@ -386,11 +412,17 @@ fn annotation(a: &Article, s: &Statement, lookup: &Lookup) -> Option<String> {
         html.push_str(&markdown::render_note(note));
     }
     for r in &s.relations {
-        let Some(&i) = lookup.by_id.get(r.target()) else { continue };
+        let Some(&i) = lookup.by_id.get(r.target()) else {
+            continue;
+        };
         let t = lookup.statements[i];
         let ta = &lookup.articles[t.article];
         let ts = &ta.meta.statements[t.index];
-        let target_who = lookup.names.get(ts.speaker.as_str()).copied().unwrap_or(&ts.speaker);
+        let target_who = lookup
+            .names
+            .get(ts.speaker.as_str())
+            .copied()
+            .unwrap_or(&ts.speaker);
         html.push_str(&format!(
             "<p class=\"annotation-relations\">{} <a href=\"{root}{}\">{}, {}: “{}”</a></p>",
             capitalize(r.label()),
@@ -432,7 +464,12 @@ const MONTHS: [&str; 12] = [
 /// "14 Nov 2016", or "date unknown".
 pub fn date_label(date: Option<Date>) -> String {
     match date {
-        Some(d) => format!("{} {} {}", d.day(), MONTHS[d.month() as usize - 1], d.year()),
+        Some(d) => format!(
+            "{} {} {}",
+            d.day(),
+            MONTHS[d.month() as usize - 1],
+            d.year()
+        ),
         None => "date unknown".into(),
     }
 }

@@ -42,8 +42,8 @@ pub struct BuildReport {
 pub fn load_config(opts: &BuildOptions) -> Result<SiteConfig> {
     let mut config = SiteConfig::load(&opts.root)?;
     if let Some(url) = &opts.base_url {
-        config.base_url = normalize_base_url(url)
-            .map_err(|m| Error::Other(format!("--base-url: {m}")))?;
+        config.base_url =
+            normalize_base_url(url).map_err(|m| Error::Other(format!("--base-url: {m}")))?;
     }
     if let Some(out) = &opts.output {
         config.output_dir = out.clone();
@@ -91,7 +91,9 @@ fn check_output_dir(config: &SiteConfig) -> Result<()> {
         )));
     }
     let looks_like_site = out.join("index.html").exists();
-    let is_empty = std::fs::read_dir(&out).map(|mut d| d.next().is_none()).unwrap_or(true);
+    let is_empty = std::fs::read_dir(&out)
+        .map(|mut d| d.next().is_none())
+        .unwrap_or(true);
     if !looks_like_site && !is_empty {
         return Err(Error::Other(format!(
             "output directory {} is not empty and holds no site (no index.html); building would replace it. Empty it or choose another",
@@ -133,7 +135,10 @@ fn write_site(staging: &Staging, archive: &Archive, pages: &[Page]) -> Result<()
     }
     for (old, new) in &archive.aliases {
         let target = format!("../../{}", alias_target(archive, new));
-        staging.write(&urls::output_file(&urls::statement(old)), redirect_page(&target).as_bytes())?;
+        staging.write(
+            &urls::output_file(&urls::statement(old)),
+            redirect_page(&target).as_bytes(),
+        )?;
     }
     // GitHub Pages: serve files as they are (no Jekyll), and the custom domain if any.
     staging.write(".nojekyll", b"")?;
@@ -171,11 +176,15 @@ fn copy_static(dir: &Path, staging: &Staging) -> Result<()> {
         return Ok(());
     }
     for entry in walkdir::WalkDir::new(dir).follow_links(false) {
-        let entry = entry.map_err(|e| Error::Other(format!("cannot read {}: {e}", dir.display())))?;
+        let entry =
+            entry.map_err(|e| Error::Other(format!("cannot read {}: {e}", dir.display())))?;
         if !entry.file_type().is_file() {
             continue;
         }
-        let rel = entry.path().strip_prefix(dir).expect("walkdir stays inside dir");
+        let rel = entry
+            .path()
+            .strip_prefix(dir)
+            .expect("walkdir stays inside dir");
         let bytes = std::fs::read(entry.path()).map_err(|e| Error::io("read", entry.path(), e))?;
         staging.write(&rel.to_string_lossy(), &bytes)?;
     }

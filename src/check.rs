@@ -33,7 +33,8 @@ pub fn check_links(output: &Path, base_url: &str) -> Result<Vec<Problem>> {
         })
         .collect::<Result<_>>()?;
     let existing: HashSet<&str> = files.iter().map(String::as_str).collect();
-    let ids: HashMap<&str, &HashSet<String>> = pages.iter().map(|p| (p.file.as_str(), &p.ids)).collect();
+    let ids: HashMap<&str, &HashSet<String>> =
+        pages.iter().map(|p| (p.file.as_str(), &p.ids)).collect();
     let base_path = base_path_of(base_url);
     let mut problems: Vec<Problem> = pages
         .par_iter()
@@ -42,10 +43,13 @@ pub fn check_links(output: &Path, base_url: &str) -> Result<Vec<Problem>> {
                 let target = resolve(&page.file, link, base_url, &base_path)?;
                 let message = match target {
                     Err(why) => Some(why),
-                    Ok((file, fragment)) => missing_target(&existing, &ids, &file, fragment.as_deref()),
+                    Ok((file, fragment)) => {
+                        missing_target(&existing, &ids, &file, fragment.as_deref())
+                    }
                 };
                 message.map(|m| {
-                    Problem::new(output.join(&page.file), format!("link `{link}`: {m}")).at(*line, 1)
+                    Problem::new(output.join(&page.file), format!("link `{link}`: {m}"))
+                        .at(*line, 1)
                 })
             })
         })
@@ -74,13 +78,21 @@ fn missing_target(
 /// All files under `output`, as '/'-separated relative paths.
 fn site_files(output: &Path) -> Result<Vec<String>> {
     if !output.is_dir() {
-        return Err(Error::Other(format!("{} is not a built site (build it first)", output.display())));
+        return Err(Error::Other(format!(
+            "{} is not a built site (build it first)",
+            output.display()
+        )));
     }
     let mut files = Vec::new();
     for entry in walkdir::WalkDir::new(output) {
-        let entry = entry.map_err(|e| Error::Other(format!("cannot read {}: {e}", output.display())))?;
+        let entry =
+            entry.map_err(|e| Error::Other(format!("cannot read {}: {e}", output.display())))?;
         if entry.file_type().is_file() {
-            let rel: PathBuf = entry.path().strip_prefix(output).expect("inside").to_path_buf();
+            let rel: PathBuf = entry
+                .path()
+                .strip_prefix(output)
+                .expect("inside")
+                .to_path_buf();
             files.push(rel.to_string_lossy().replace('\\', "/"));
         }
     }
@@ -89,7 +101,10 @@ fn site_files(output: &Path) -> Result<Vec<String>> {
 
 fn base_path_of(base_url: &str) -> String {
     let after = base_url.find("://").map(|i| i + 3).unwrap_or(0);
-    base_url[after..].find('/').map(|i| base_url[after + i..].to_string()).unwrap_or_else(|| "/".into())
+    base_url[after..]
+        .find('/')
+        .map(|i| base_url[after + i..].to_string())
+        .unwrap_or_else(|| "/".into())
 }
 
 /// Collect ids and link targets with their line numbers.
@@ -107,7 +122,11 @@ fn scan(file: &str, text: &str) -> PageLinks {
             }
         }
     }
-    PageLinks { file: file.to_string(), ids, links }
+    PageLinks {
+        file: file.to_string(),
+        ids,
+        links,
+    }
 }
 
 /// `name="value"` pairs for the attributes we check, from one line of HTML.
@@ -148,13 +167,20 @@ fn resolve(page: &str, link: &str, base_url: &str, base_path: &str) -> Option<Ta
     };
     let path = path.split('?').next().unwrap_or_default();
     let site_path = if let Some(rest) = link.strip_prefix(base_url) {
-        rest.split(['#', '?']).next().unwrap_or_default().to_string()
+        rest.split(['#', '?'])
+            .next()
+            .unwrap_or_default()
+            .to_string()
     } else if link.contains("://") || link.starts_with("//") || has_scheme(link) {
         return None;
     } else if let Some(abs) = path.strip_prefix('/') {
         match format!("/{abs}").strip_prefix(base_path) {
             Some(rest) => rest.to_string(),
-            None => return Some(Err(format!("points outside the site's base path {base_path}"))),
+            None => {
+                return Some(Err(format!(
+                    "points outside the site's base path {base_path}"
+                )))
+            }
         }
     } else if path.is_empty() {
         return Some(Ok((page.to_string(), fragment)));
@@ -175,7 +201,12 @@ fn resolve(page: &str, link: &str, base_url: &str, base_path: &str) -> Option<Ta
 
 fn has_scheme(link: &str) -> bool {
     match link.find(':') {
-        Some(i) => link[..i].chars().all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c)) && i > 0,
+        Some(i) => {
+            link[..i]
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c))
+                && i > 0
+        }
         None => false,
     }
 }
@@ -208,21 +239,39 @@ mod tests {
     fn resolves_relative_and_absolute_links() {
         let b = "https://u.github.io/x/";
         let r = |page, link| resolve(page, link, b, "/x/");
-        assert_eq!(r("articles/a/index.html", "../../speakers/p/"), Some(Ok(("speakers/p/index.html".into(), None))));
+        assert_eq!(
+            r("articles/a/index.html", "../../speakers/p/"),
+            Some(Ok(("speakers/p/index.html".into(), None)))
+        );
         assert_eq!(r("index.html", "./"), Some(Ok(("index.html".into(), None))));
-        assert_eq!(r("articles/a/index.html", "#s1"), Some(Ok(("articles/a/index.html".into(), Some("s1".into())))));
-        assert_eq!(r("404.html", "/x/style.css"), Some(Ok(("style.css".into(), None))));
+        assert_eq!(
+            r("articles/a/index.html", "#s1"),
+            Some(Ok(("articles/a/index.html".into(), Some("s1".into()))))
+        );
+        assert_eq!(
+            r("404.html", "/x/style.css"),
+            Some(Ok(("style.css".into(), None)))
+        );
         assert!(matches!(r("404.html", "/style.css"), Some(Err(_))));
         assert!(matches!(r("index.html", "../../etc"), Some(Err(_))));
         assert_eq!(r("index.html", "https://example.org/"), None);
-        assert_eq!(r("index.html", "https://u.github.io/x/timeline/"), Some(Ok(("timeline/index.html".into(), None))));
+        assert_eq!(
+            r("index.html", "https://u.github.io/x/timeline/"),
+            Some(Ok(("timeline/index.html".into(), None)))
+        );
         assert_eq!(r("index.html", "mailto:a@b"), None);
     }
 
     #[test]
     fn scans_ids_and_links() {
-        let p = scan("index.html", "<a href=\"a/\" id=\"x\">\n<img src=\"b.png\">");
+        let p = scan(
+            "index.html",
+            "<a href=\"a/\" id=\"x\">\n<img src=\"b.png\">",
+        );
         assert!(p.ids.contains("x"));
-        assert_eq!(p.links, vec![("a/".to_string(), 1), ("b.png".to_string(), 2)]);
+        assert_eq!(
+            p.links,
+            vec![("a/".to_string(), 1), ("b.png".to_string(), 2)]
+        );
     }
 }

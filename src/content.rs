@@ -252,9 +252,15 @@ fn first_line(s: &str) -> String {
 
 fn yaml_help(message: &str) -> Option<String> {
     if message.contains("unknown field") {
-        Some("check the spelling; the fields are listed in the README under \"Content format\"".into())
+        Some(
+            "check the spelling; the fields are listed in the README under \"Content format\""
+                .into(),
+        )
     } else if message.contains("missing field") {
-        Some("add the field; the required fields are listed in the README under \"Content format\"".into())
+        Some(
+            "add the field; the required fields are listed in the README under \"Content format\""
+                .into(),
+        )
     } else if message.contains("date") || message.contains("Date") {
         Some("write dates as YYYY-MM-DD, e.g. 2016-11-14, or null".into())
     } else if message.contains("expected") || message.contains("invalid type") {
@@ -280,8 +286,7 @@ pub fn render_document<M: Serialize>(meta: &M, body: &str) -> Result<String, Str
 
 /// Line of a statement's `id:` entry, to locate problems with that statement.
 pub fn statement_line(doc_text: &str, statement_id: &str) -> Option<usize> {
-    line_of(doc_text, &format!("id: {statement_id}"))
-        .or_else(|| line_of(doc_text, statement_id))
+    line_of(doc_text, &format!("id: {statement_id}")).or_else(|| line_of(doc_text, statement_id))
 }
 
 #[cfg(test)]

@@ -9,7 +9,11 @@ use onrecord::error::{Error, Result};
 use onrecord::{build, check, import};
 
 #[derive(Parser)]
-#[command(name = "onrecord", version, about = "Build a linked archive of who said what, and when, from news articles.")]
+#[command(
+    name = "onrecord",
+    version,
+    about = "Build a linked archive of who said what, and when, from news articles."
+)]
 struct Cli {
     /// The archive's folder (where site.toml is).
     #[arg(long, global = true, default_value = ".")]
@@ -71,11 +75,27 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Import { paths, date, publication, url, dry_run } => run_import(
+        Command::Import {
+            paths,
+            date,
+            publication,
+            url,
+            dry_run,
+        } => run_import(
             cli.root,
-            import::ImportOptions { paths, date, publication, url, dry_run },
+            import::ImportOptions {
+                paths,
+                date,
+                publication,
+                url,
+                dry_run,
+            },
         ),
-        Command::Build { output, base_url, no_import } => run_build(build::BuildOptions {
+        Command::Build {
+            output,
+            base_url,
+            no_import,
+        } => run_build(build::BuildOptions {
             root: cli.root,
             output,
             base_url,
@@ -109,7 +129,12 @@ fn run_import(root: PathBuf, opts: import::ImportOptions) -> Result<()> {
         eprintln!("warning: {w}");
     }
     let verb = if opts.dry_run { "would write" } else { "wrote" };
-    for p in report.created.iter().chain(&report.updated).chain(&report.new_speakers) {
+    for p in report
+        .created
+        .iter()
+        .chain(&report.updated)
+        .chain(&report.new_speakers)
+    {
         println!("{verb} {}", p.display());
     }
     println!(
@@ -118,7 +143,11 @@ fn run_import(root: PathBuf, opts: import::ImportOptions) -> Result<()> {
         report.updated.len(),
         report.unchanged,
         report.new_speakers.len(),
-        if opts.dry_run { " (dry run: nothing written)" } else { "" }
+        if opts.dry_run {
+            " (dry run: nothing written)"
+        } else {
+            ""
+        }
     );
     Ok(())
 }

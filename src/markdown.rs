@@ -108,7 +108,9 @@ fn parse_events(markdown: &str) -> (Vec<Event<'_>>, bool) {
             Event::Start(Tag::CodeBlock(kind)) => {
                 has_code = true;
                 let lang = match kind {
-                    CodeBlockKind::Fenced(l) => l.split_whitespace().next().unwrap_or("").to_string(),
+                    CodeBlockKind::Fenced(l) => {
+                        l.split_whitespace().next().unwrap_or("").to_string()
+                    }
                     CodeBlockKind::Indented => String::new(),
                 };
                 code = Some((lang, String::new()));
@@ -326,7 +328,11 @@ fn split_marked<'a>(
             out.push(Event::InlineHtml(open_mark(&marks[*m], *s == a).into()));
         }
         let piece = CowStr::from(piece.to_string());
-        out.push(if is_code { Event::Code(piece) } else { Event::Text(piece) });
+        out.push(if is_code {
+            Event::Code(piece)
+        } else {
+            Event::Text(piece)
+        });
         for (m, (_, e)) in here.iter().rev() {
             let mut close = String::new();
             if *e == b {
@@ -412,11 +418,17 @@ fn highlight(lang: &str, code: &str) -> String {
         ClassStyle::SpacedPrefixed { prefix: "hl-" },
     );
     for line in LinesWithEndings::from(code) {
-        if gen.parse_html_for_line_which_includes_newline(line).is_err() {
+        if gen
+            .parse_html_for_line_which_includes_newline(line)
+            .is_err()
+        {
             return format!("<pre class=\"code\"><code>{}</code></pre>\n", attr(code));
         }
     }
-    format!("<pre class=\"code\"><code>{}</code></pre>\n", gen.finalize())
+    format!(
+        "<pre class=\"code\"><code>{}</code></pre>\n",
+        gen.finalize()
+    )
 }
 
 /// The style sheet for highlighted code, light and dark.
@@ -425,8 +437,8 @@ pub fn syntax_css() -> String {
     use syntect::html::{css_for_theme_with_class_style, ClassStyle};
     let themes = ThemeSet::load_defaults();
     let style = ClassStyle::SpacedPrefixed { prefix: "hl-" };
-    let light = css_for_theme_with_class_style(&themes.themes["InspiredGitHub"], style)
-        .unwrap_or_default();
+    let light =
+        css_for_theme_with_class_style(&themes.themes["InspiredGitHub"], style).unwrap_or_default();
     let dark = css_for_theme_with_class_style(&themes.themes["base16-ocean.dark"], style)
         .unwrap_or_default();
     format!("{light}\n@media (prefers-color-scheme: dark) {{\n{dark}\n}}\n")
@@ -470,10 +482,16 @@ mod tests {
     fn nested_and_crossing_statements_stay_well_formed() {
         let r = render_body(
             "He said *the experts* were right all along.",
-            &[mark("outer", "the experts were right", None), mark("inner", "experts", None)],
+            &[
+                mark("outer", "the experts were right", None),
+                mark("inner", "experts", None),
+            ],
         );
         assert!(r.missing.is_empty(), "{:?}", r.missing);
-        assert_eq!(r.html.matches("<mark").count(), r.html.matches("</mark>").count());
+        assert_eq!(
+            r.html.matches("<mark").count(),
+            r.html.matches("</mark>").count()
+        );
         assert!(r.html.contains("id=\"outer\""));
         assert!(r.html.contains("id=\"inner\""));
         assert!(r.html.contains("statement-cont"));

@@ -25,10 +25,19 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
     ("speakers.html", include_str!("../templates/speakers.html")),
     ("speaker.html", include_str!("../templates/speaker.html")),
     ("timeline.html", include_str!("../templates/timeline.html")),
-    ("statement.html", include_str!("../templates/statement.html")),
+    (
+        "statement.html",
+        include_str!("../templates/statement.html"),
+    ),
     ("404.html", include_str!("../templates/404.html")),
-    ("_statement.html", include_str!("../templates/_statement.html")),
-    ("_speaker_table.html", include_str!("../templates/_speaker_table.html")),
+    (
+        "_statement.html",
+        include_str!("../templates/_statement.html"),
+    ),
+    (
+        "_speaker_table.html",
+        include_str!("../templates/_speaker_table.html"),
+    ),
     ("_years.html", include_str!("../templates/_years.html")),
 ];
 
@@ -352,14 +361,19 @@ fn article_summary<'a>(archive: &'a Archive, index: usize) -> ArticleSummary<'a>
 }
 
 fn speaker_summary<'a>(archive: &'a Archive, views: &Views<'a>, id: &'a str) -> SpeakerSummary<'a> {
-    let s = archive.speaker(id).expect("speaker ids come from the registry");
+    let s = archive
+        .speaker(id)
+        .expect("speaker ids come from the registry");
     let mine = views.by_speaker.get(id).map(Vec::as_slice).unwrap_or(&[]);
     let dated: Vec<&StatementRef> = mine
         .iter()
         .map(|&i| &archive.statements[i])
         .filter(|r| r.date.is_some())
         .collect();
-    let mut articles: Vec<usize> = mine.iter().map(|&i| archive.statements[i].article).collect();
+    let mut articles: Vec<usize> = mine
+        .iter()
+        .map(|&i| archive.statements[i].article)
+        .collect();
     articles.sort_unstable();
     articles.dedup();
     SpeakerSummary {
@@ -381,7 +395,10 @@ fn by_year<'a>(views: &'a Views<'a>, indices: impl Iterator<Item = usize>) -> Ve
     let mut years: Vec<YearView> = Vec::new();
     for i in indices {
         let v = &views.statements[i];
-        let year = v.year.map(|y| y.to_string()).unwrap_or_else(|| "Undated".into());
+        let year = v
+            .year
+            .map(|y| y.to_string())
+            .unwrap_or_else(|| "Undated".into());
         match years.last_mut() {
             Some(y) if y.year == year => y.statements.push(v),
             _ => years.push(YearView {
@@ -398,8 +415,13 @@ fn roles_over_time<'a>(archive: &'a Archive, views: &Views<'a>, id: &str) -> Vec
     let mut roles: Vec<(&str, Option<jiff::civil::Date>, Option<jiff::civil::Date>)> = Vec::new();
     for &i in views.by_speaker.get(id).map(Vec::as_slice).unwrap_or(&[]) {
         let r = &archive.statements[i];
-        let Some(role) = views.statements[i].role else { continue };
-        match roles.iter_mut().find(|(x, _, _)| x.eq_ignore_ascii_case(role)) {
+        let Some(role) = views.statements[i].role else {
+            continue;
+        };
+        match roles
+            .iter_mut()
+            .find(|(x, _, _)| x.eq_ignore_ascii_case(role))
+        {
             Some(entry) => entry.2 = r.date.or(entry.2),
             None => roles.push((role, r.date, r.date)),
         }
@@ -433,7 +455,13 @@ impl<'a> Renderer<'a> {
     /// Every page of the site.
     pub fn render_all(&self) -> Result<Vec<Page>> {
         let a = self.archive;
-        let mut jobs: Vec<Job> = vec![Job::Home, Job::Articles, Job::Speakers, Job::Timeline, Job::NotFound];
+        let mut jobs: Vec<Job> = vec![
+            Job::Home,
+            Job::Articles,
+            Job::Speakers,
+            Job::Timeline,
+            Job::NotFound,
+        ];
         jobs.extend((0..a.articles.len()).map(Job::Article));
         jobs.extend((0..a.speakers.len()).map(Job::Speaker));
         if a.config.statement_pages {
@@ -455,31 +483,47 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    fn render(&self, template: &str, url: String, title: String, kind: &str, mut ctx: Context) -> Result<Page> {
+    fn render(
+        &self,
+        template: &str,
+        url: String,
+        title: String,
+        kind: &str,
+        mut ctx: Context,
+    ) -> Result<Page> {
         let config = &self.archive.config;
         let root = if kind == "404" {
             config.base_path().to_string()
         } else {
             urls::root_from(&url)
         };
-        ctx.insert("site", &SiteView {
-            title: &config.title,
-            description: &config.description,
-            language: &config.language,
-            base_url: &config.base_url,
-        });
+        ctx.insert(
+            "site",
+            &SiteView {
+                title: &config.title,
+                description: &config.description,
+                language: &config.language,
+                base_url: &config.base_url,
+            },
+        );
         ctx.insert("generator", GENERATOR);
         ctx.insert("root", &root);
-        ctx.insert("page", &PageView {
-            title,
-            url: &url,
-            canonical: urls::absolute(&config.base_url, &url),
-            kind,
-        });
-        let html = self.tera.render(template, &ctx).map_err(|e| Error::Template {
-            page: Some(format!("/{url} with templates/{template}")),
-            message: tera_message(&e),
-        })?;
+        ctx.insert(
+            "page",
+            &PageView {
+                title,
+                url: &url,
+                canonical: urls::absolute(&config.base_url, &url),
+                kind,
+            },
+        );
+        let html = self
+            .tera
+            .render(template, &ctx)
+            .map_err(|e| Error::Template {
+                page: Some(format!("/{url} with templates/{template}")),
+                message: tera_message(&e),
+            })?;
         Ok(Page { url, html })
     }
 
@@ -498,26 +542,49 @@ impl<'a> Renderer<'a> {
             .map(|s| speaker_summary(a, v, &s.id))
             .filter(|s| s.statement_count > 0 && !s.anonymous)
             .collect();
-        top.sort_by(|x, y| y.statement_count.cmp(&x.statement_count).then(x.name.cmp(y.name)));
+        top.sort_by(|x, y| {
+            y.statement_count
+                .cmp(&x.statement_count)
+                .then(x.name.cmp(y.name))
+        });
         top.truncate(10);
-        let recent: Vec<ArticleSummary> = (0..a.articles.len().min(5)).map(|i| article_summary(a, i)).collect();
+        let recent: Vec<ArticleSummary> = (0..a.articles.len().min(5))
+            .map(|i| article_summary(a, i))
+            .collect();
         ctx.insert("latest", &latest);
         ctx.insert("top_speakers", &top);
         ctx.insert("recent_articles", &recent);
-        ctx.insert("counts", &Counts {
-            articles: a.articles.len(),
-            speakers: a.speakers.len(),
-            statements: a.statements.len(),
-        });
-        self.render("index.html", urls::home(), a.config.title.clone(), "home", ctx)
+        ctx.insert(
+            "counts",
+            &Counts {
+                articles: a.articles.len(),
+                speakers: a.speakers.len(),
+                statements: a.statements.len(),
+            },
+        );
+        self.render(
+            "index.html",
+            urls::home(),
+            a.config.title.clone(),
+            "home",
+            ctx,
+        )
     }
 
     fn articles(&self) -> Result<Page> {
         let a = self.archive;
-        let list: Vec<ArticleSummary> = (0..a.articles.len()).map(|i| article_summary(a, i)).collect();
+        let list: Vec<ArticleSummary> = (0..a.articles.len())
+            .map(|i| article_summary(a, i))
+            .collect();
         let mut ctx = Context::new();
         ctx.insert("articles", &list);
-        self.render("articles.html", urls::articles(), self.page_title("Articles"), "articles", ctx)
+        self.render(
+            "articles.html",
+            urls::articles(),
+            self.page_title("Articles"),
+            "articles",
+            ctx,
+        )
     }
 
     fn article(&self, index: usize) -> Result<Page> {
@@ -546,7 +613,13 @@ impl<'a> Renderer<'a> {
                     url: link.url,
                     role: sp.role.as_deref(),
                     anonymous: link.anonymous,
-                    statement_count: art.doc.meta.statements.iter().filter(|s| s.speaker == sp.id).count(),
+                    statement_count: art
+                        .doc
+                        .meta
+                        .statements
+                        .iter()
+                        .filter(|s| s.speaker == sp.id)
+                        .count(),
                 }
             })
             .collect();
@@ -561,7 +634,13 @@ impl<'a> Renderer<'a> {
         };
         let mut ctx = Context::new();
         ctx.insert("article", &view);
-        self.render("article.html", urls::article(slug), self.page_title(&art.doc.meta.title), "article", ctx)
+        self.render(
+            "article.html",
+            urls::article(slug),
+            self.page_title(&art.doc.meta.title),
+            "article",
+            ctx,
+        )
     }
 
     fn speakers(&self) -> Result<Page> {
@@ -574,13 +653,24 @@ impl<'a> Renderer<'a> {
         let mut ctx = Context::new();
         ctx.insert("people", &people);
         ctx.insert("anonymous", &anonymous);
-        self.render("speakers.html", urls::speakers(), self.page_title("Speakers"), "speakers", ctx)
+        self.render(
+            "speakers.html",
+            urls::speakers(),
+            self.page_title("Speakers"),
+            "speakers",
+            ctx,
+        )
     }
 
     fn speaker(&self, index: usize) -> Result<Page> {
         let a = self.archive;
         let s = &a.speakers[index];
-        let mine = self.views.by_speaker.get(s.id.as_str()).cloned().unwrap_or_default();
+        let mine = self
+            .views
+            .by_speaker
+            .get(s.id.as_str())
+            .cloned()
+            .unwrap_or_default();
         let bio = s.body.trim();
         let view = SpeakerView {
             summary: speaker_summary(a, &self.views, &s.id),
@@ -591,29 +681,58 @@ impl<'a> Renderer<'a> {
         };
         let mut ctx = Context::new();
         ctx.insert("speaker", &view);
-        self.render("speaker.html", urls::speaker(&s.id), self.page_title(&s.meta.name), "speaker", ctx)
+        self.render(
+            "speaker.html",
+            urls::speaker(&s.id),
+            self.page_title(&s.meta.name),
+            "speaker",
+            ctx,
+        )
     }
 
     fn timeline(&self) -> Result<Page> {
         let mut ctx = Context::new();
-        ctx.insert("years", &by_year(&self.views, 0..self.views.statements.len()));
-        self.render("timeline.html", urls::timeline(), self.page_title("Timeline"), "timeline", ctx)
+        ctx.insert(
+            "years",
+            &by_year(&self.views, 0..self.views.statements.len()),
+        );
+        self.render(
+            "timeline.html",
+            urls::timeline(),
+            self.page_title("Timeline"),
+            "timeline",
+            ctx,
+        )
     }
 
     fn statement(&self, index: usize) -> Result<Page> {
         let v = &self.views.statements[index];
         let title = match v.kind {
-            k if k == StatementKind::Direct.as_str() => format!("{}: “{}”", v.speaker.name, shorten(v.text, 100)),
+            k if k == StatementKind::Direct.as_str() => {
+                format!("{}: “{}”", v.speaker.name, shorten(v.text, 100))
+            }
             _ => format!("{} {}: {}", v.speaker.name, v.verb, shorten(v.text, 100)),
         };
         let mut ctx = Context::new();
         ctx.insert("statement", v);
         ctx.insert("paragraph_html", &Option::<String>::None);
-        self.render("statement.html", v.url.clone(), self.page_title(&title), "statement", ctx)
+        self.render(
+            "statement.html",
+            v.url.clone(),
+            self.page_title(&title),
+            "statement",
+            ctx,
+        )
     }
 
     fn not_found(&self) -> Result<Page> {
-        self.render("404.html", urls::not_found(), self.page_title("Not found"), "404", Context::new())
+        self.render(
+            "404.html",
+            urls::not_found(),
+            self.page_title("Not found"),
+            "404",
+            Context::new(),
+        )
     }
 }
 
@@ -641,13 +760,25 @@ mod tests {
     #[test]
     fn builtins_cover_the_folders() {
         for (dir, names) in [
-            ("templates", BUILTIN_TEMPLATES.iter().map(|(n, _)| *n).collect::<Vec<_>>()),
-            ("static", BUILTIN_STATIC.iter().map(|(n, _)| *n).collect::<Vec<_>>()),
+            (
+                "templates",
+                BUILTIN_TEMPLATES
+                    .iter()
+                    .map(|(n, _)| *n)
+                    .collect::<Vec<_>>(),
+            ),
+            (
+                "static",
+                BUILTIN_STATIC.iter().map(|(n, _)| *n).collect::<Vec<_>>(),
+            ),
         ] {
             let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
             for entry in std::fs::read_dir(path).unwrap() {
                 let name = entry.unwrap().file_name().to_string_lossy().into_owned();
-                assert!(names.contains(&name.as_str()), "{dir}/{name} is not compiled in");
+                assert!(
+                    names.contains(&name.as_str()),
+                    "{dir}/{name} is not compiled in"
+                );
             }
         }
     }

@@ -92,7 +92,10 @@ mod tests {
     #[test]
     fn output_files() {
         assert_eq!(output_file(&home()), "index.html");
-        assert_eq!(output_file(&statement_in_article("a", "b")), "articles/a/index.html");
+        assert_eq!(
+            output_file(&statement_in_article("a", "b")),
+            "articles/a/index.html"
+        );
         assert_eq!(output_file(&not_found()), "404.html");
     }
 

@@ -123,7 +123,11 @@ mod tests {
         s.write("index.html", b"two").unwrap();
         drop(s); // the build failed before commit
         assert_eq!(fs::read(public.join("index.html")).unwrap(), b"one");
-        assert_eq!(fs::read_dir(tmp.path()).unwrap().count(), 1, "no staging left");
+        assert_eq!(
+            fs::read_dir(tmp.path()).unwrap().count(),
+            1,
+            "no staging left"
+        );
     }
 
     #[test]

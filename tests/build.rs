@@ -7,7 +7,9 @@ use std::path::{Path, PathBuf};
 use assert_cmd::Command;
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
 }
 
 /// A copy of a fixture archive in a fresh temp dir.
@@ -65,7 +67,10 @@ mod pages {
     #[test]
     fn builds_every_page() {
         let site = copy_fixture("basic");
-        onrecord(site.path()).args(["build", "--no-import"]).assert().success();
+        onrecord(site.path())
+            .args(["build", "--no-import"])
+            .assert()
+            .success();
         let out = site.path().join("public");
         for page in [
             "index.html",
@@ -89,7 +94,10 @@ mod pages {
     #[test]
     fn statements_are_marked_in_place_and_linked_from_speakers() {
         let site = copy_fixture("basic");
-        onrecord(site.path()).args(["build", "--no-import"]).assert().success();
+        onrecord(site.path())
+            .args(["build", "--no-import"])
+            .assert()
+            .success();
         let out = site.path().join("public");
         let article = read(out.join("articles/peskov-denies/index.html"));
         // The quote spans a line break in the Markdown: still one mark, with the id.
@@ -109,11 +117,17 @@ mod pages {
     #[test]
     fn anonymous_sources_are_kept_apart() {
         let site = copy_fixture("basic");
-        onrecord(site.path()).args(["build", "--no-import"]).assert().success();
+        onrecord(site.path())
+            .args(["build", "--no-import"])
+            .assert()
+            .success();
         let speakers = read(site.path().join("public/speakers/index.html"));
         let named = speakers.find("Dmitry Peskov").unwrap();
         let anon = speakers.find("Russian official (anonymous)").unwrap();
-        assert!(speakers[named.min(anon)..named.max(anon)].contains("<h2"), "a heading separates the two groups");
+        assert!(
+            speakers[named.min(anon)..named.max(anon)].contains("<h2"),
+            "a heading separates the two groups"
+        );
     }
 
     #[test]
@@ -132,16 +146,27 @@ mod pages {
         let mut count = 0;
         for entry in fs::read_dir(repo.join("content/articles")).unwrap() {
             let path = entry.unwrap().path();
-            let doc = onrecord::content::parse_document::<onrecord::content::ArticleMeta>(&path, &read(&path)).unwrap();
+            let doc = onrecord::content::parse_document::<onrecord::content::ArticleMeta>(
+                &path,
+                &read(&path),
+            )
+            .unwrap();
             let page = read(out.join(format!("articles/{}/index.html", doc.id)));
             let ids = attr_values(&page, "id");
             for s in &doc.meta.statements {
                 count += 1;
-                assert!(ids.contains(&s.id.as_str()), "{}: no element with id {}", doc.id, s.id);
+                assert!(
+                    ids.contains(&s.id.as_str()),
+                    "{}: no element with id {}",
+                    doc.id,
+                    s.id
+                );
                 let speaker_page = read(out.join(format!("speakers/{}/index.html", s.speaker)));
                 assert!(
                     speaker_page.contains(&format!("articles/{}/#{}\"", doc.id, s.id)),
-                    "{} page does not link to {}", s.speaker, s.id
+                    "{} page does not link to {}",
+                    s.speaker,
+                    s.id
                 );
             }
         }
@@ -157,7 +182,13 @@ mod links {
         let site = copy_fixture("basic");
         onrecord(site.path()).arg("check").assert().success();
         let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
-        Command::cargo_bin("onrecord").unwrap().arg("--root").arg(repo).arg("check").assert().success();
+        Command::cargo_bin("onrecord")
+            .unwrap()
+            .arg("--root")
+            .arg(repo)
+            .arg("check")
+            .assert()
+            .success();
     }
 
     #[test]
@@ -165,7 +196,13 @@ mod links {
         let site = copy_fixture("basic");
         let out = site.path().join("x");
         onrecord(site.path())
-            .args(["build", "--no-import", "--base-url", "https://example.org/sub/", "--output"])
+            .args([
+                "build",
+                "--no-import",
+                "--base-url",
+                "https://example.org/sub/",
+                "--output",
+            ])
             .arg(&out)
             .assert()
             .success();
@@ -173,24 +210,38 @@ mod links {
         for file in html_files(&out) {
             let html = read(&file);
             let depth = file.strip_prefix(&out).unwrap().components().count() - 1;
-            for link in attr_values(&html, "href").into_iter().chain(attr_values(&html, "src")) {
+            for link in attr_values(&html, "href")
+                .into_iter()
+                .chain(attr_values(&html, "src"))
+            {
                 checked += 1;
                 if link.starts_with("https://example.com/") || link.starts_with("data:") {
                     continue; // the original article's address; the inline favicon
                 }
                 if link.contains("://") {
-                    assert!(link.starts_with("https://example.org/sub/"), "{}: {link}", file.display());
+                    assert!(
+                        link.starts_with("https://example.org/sub/"),
+                        "{}: {link}",
+                        file.display()
+                    );
                 } else if let Some(abs) = link.strip_prefix('/') {
                     assert!(abs.starts_with("sub/"), "{}: {link}", file.display());
                 } else {
                     let ups = link.matches("../").count();
-                    assert!(ups <= depth, "{}: {link} climbs above the site", file.display());
+                    assert!(
+                        ups <= depth,
+                        "{}: {link} climbs above the site",
+                        file.display()
+                    );
                 }
             }
         }
         assert!(checked > 50);
         let not_found = read(out.join("404.html"));
-        assert!(not_found.contains("href=\"/sub/style.css\""), "404 loads assets from any depth");
+        assert!(
+            not_found.contains("href=\"/sub/style.css\""),
+            "404 loads assets from any depth"
+        );
         let problems = onrecord::check::check_links(&out, "https://example.org/sub/").unwrap();
         assert!(problems.is_empty(), "{problems:?}");
     }
@@ -205,7 +256,13 @@ mod links {
             base.replace("{% block content %}", "{% block content %}<a href=\"{{ root }}nowhere/\">x</a><a href=\"{{ root }}speakers/#nope\">y</a>"),
         )
         .unwrap();
-        let out = onrecord(site.path()).arg("check").assert().failure().get_output().stderr.clone();
+        let out = onrecord(site.path())
+            .arg("check")
+            .assert()
+            .failure()
+            .get_output()
+            .stderr
+            .clone();
         let err = String::from_utf8(out).unwrap();
         assert!(err.contains("404.html"), "{err}");
         assert!(err.contains("no such page (nowhere/index.html)"), "{err}");
@@ -222,12 +279,20 @@ mod errors {
         edit(site.path());
         let mut messages = String::new();
         for args in [&["build", "--no-import"][..], &["check"][..]] {
-            let out = onrecord(site.path()).args(args).assert().failure().get_output().clone();
+            let out = onrecord(site.path())
+                .args(args)
+                .assert()
+                .failure()
+                .get_output()
+                .clone();
             let err = String::from_utf8(out.stderr).unwrap();
             for e in expected {
                 assert!(err.contains(e), "{args:?}: expected {e:?} in:\n{err}");
             }
-            assert!(!site.path().join("public").exists(), "a failed build wrote a site");
+            assert!(
+                !site.path().join("public").exists(),
+                "a failed build wrote a site"
+            );
             messages = err;
         }
         messages
@@ -244,7 +309,10 @@ mod errors {
 
     #[test]
     fn bad_yaml() {
-        let err = assert_broken(|r| replace_in(r, PESKOV, "tags: [contacts]", "tags: [contacts"), &["peskov-denies.md:"]);
+        let err = assert_broken(
+            |r| replace_in(r, PESKOV, "tags: [contacts]", "tags: [contacts"),
+            &["peskov-denies.md:"],
+        );
         insta::assert_snapshot!(err);
     }
 
@@ -269,7 +337,14 @@ mod errors {
     #[test]
     fn duplicate_id() {
         let err = assert_broken(
-            |r| replace_in(r, "content/articles/ryabkov-confirms.md", "id: ryabkov-had-contacts", "id: peskov-no-contact"),
+            |r| {
+                replace_in(
+                    r,
+                    "content/articles/ryabkov-confirms.md",
+                    "id: ryabkov-had-contacts",
+                    "id: peskov-no-contact",
+                )
+            },
             &["duplicate statement id `peskov-no-contact`"],
         );
         insta::assert_snapshot!(err);
@@ -278,8 +353,18 @@ mod errors {
     #[test]
     fn statement_not_in_body() {
         let err = assert_broken(
-            |r| replace_in(r, PESKOV, "text: the Kremlin was pleased", "text: the Kremlin was delighted"),
-            &["peskov-denies.md:25:", "statement `official-view`: its text is not in the article body"],
+            |r| {
+                replace_in(
+                    r,
+                    PESKOV,
+                    "text: the Kremlin was pleased",
+                    "text: the Kremlin was delighted",
+                )
+            },
+            &[
+                "peskov-denies.md:25:",
+                "statement `official-view`: its text is not in the article body",
+            ],
         );
         insta::assert_snapshot!(err);
     }
@@ -288,10 +373,19 @@ mod errors {
     fn all_problems_at_once() {
         assert_broken(
             |r| {
-                replace_in(r, PESKOV, "text: the Kremlin was pleased", "text: the Kremlin was delighted");
+                replace_in(
+                    r,
+                    PESKOV,
+                    "text: the Kremlin was pleased",
+                    "text: the Kremlin was delighted",
+                );
                 fs::remove_file(r.join("content/speakers/sergei-ryabkov.md")).unwrap();
             },
-            &["unknown speaker", "not in the article body", "2 problems found"],
+            &[
+                "unknown speaker",
+                "not in the article body",
+                "2 problems found",
+            ],
         );
     }
 
@@ -300,7 +394,12 @@ mod errors {
         let site = copy_fixture("basic");
         fs::create_dir_all(site.path().join("templates")).unwrap();
         fs::write(site.path().join("templates/speaker.html"), "{% extends \"base.html\" %}{% block content %}{{ speaker.nosuchfield }}{% endblock content %}").unwrap();
-        let out = onrecord(site.path()).args(["build", "--no-import"]).assert().failure().get_output().clone();
+        let out = onrecord(site.path())
+            .args(["build", "--no-import"])
+            .assert()
+            .failure()
+            .get_output()
+            .clone();
         let err = String::from_utf8(out.stderr).unwrap();
         assert!(err.contains("templates/speaker.html"), "{err}");
         assert!(err.contains("/speakers/"), "names the page: {err}");
@@ -309,10 +408,19 @@ mod errors {
     #[test]
     fn failed_build_keeps_previous_site() {
         let site = copy_fixture("basic");
-        onrecord(site.path()).args(["build", "--no-import"]).assert().success();
+        onrecord(site.path())
+            .args(["build", "--no-import"])
+            .assert()
+            .success();
         replace_in(site.path(), PESKOV, "tags: [contacts]", "tags: [contacts");
-        onrecord(site.path()).args(["build", "--no-import"]).assert().failure();
-        assert!(site.path().join("public/articles/peskov-denies/index.html").is_file());
+        onrecord(site.path())
+            .args(["build", "--no-import"])
+            .assert()
+            .failure();
+        assert!(site
+            .path()
+            .join("public/articles/peskov-denies/index.html")
+            .is_file());
     }
 }
 
@@ -322,16 +430,28 @@ mod output {
     #[test]
     fn stale_pages_are_removed() {
         let site = copy_fixture("basic");
-        onrecord(site.path()).args(["build", "--no-import"]).assert().success();
-        assert!(site.path().join("public/statements/official-view/index.html").exists());
+        onrecord(site.path())
+            .args(["build", "--no-import"])
+            .assert()
+            .success();
+        assert!(site
+            .path()
+            .join("public/statements/official-view/index.html")
+            .exists());
         let p = site.path().join("content/articles/peskov-denies.md");
         let text = read(&p);
         let cut = text.find("  - id: official-view").unwrap();
         let rest = &text[cut..];
         let end = rest.find("---").unwrap();
         fs::write(&p, format!("{}{}", &text[..cut], &rest[end..])).unwrap();
-        onrecord(site.path()).args(["build", "--no-import"]).assert().success();
-        assert!(!site.path().join("public/statements/official-view/index.html").exists());
+        onrecord(site.path())
+            .args(["build", "--no-import"])
+            .assert()
+            .success();
+        assert!(!site
+            .path()
+            .join("public/statements/official-view/index.html")
+            .exists());
     }
 
     #[test]
@@ -343,7 +463,10 @@ mod output {
             "{% extends \"base.html\" %}{% block content %}<h1>Custom timeline</h1>{% endblock content %}",
         )
         .unwrap();
-        onrecord(site.path()).args(["build", "--no-import"]).assert().success();
+        onrecord(site.path())
+            .args(["build", "--no-import"])
+            .assert()
+            .success();
         assert!(read(site.path().join("public/timeline/index.html")).contains("Custom timeline"));
         assert!(read(site.path().join("public/speakers/index.html")).contains("Dmitry Peskov"));
     }
@@ -353,10 +476,19 @@ mod output {
         let site = copy_fixture("basic");
         let p = site.path().join("content/articles/ryabkov-confirms.md");
         let text = read(&p)
-            .replace("title: Ministry Confirms Contacts", "title: \"<script>alert('t')</script>\"")
-            .replace("Deputy Foreign Minister", "<img src=x onerror=alert(1)> Deputy Foreign Minister");
+            .replace(
+                "title: Ministry Confirms Contacts",
+                "title: \"<script>alert('t')</script>\"",
+            )
+            .replace(
+                "Deputy Foreign Minister",
+                "<img src=x onerror=alert(1)> Deputy Foreign Minister",
+            );
         fs::write(&p, text).unwrap();
-        onrecord(site.path()).args(["build", "--no-import"]).assert().success();
+        onrecord(site.path())
+            .args(["build", "--no-import"])
+            .assert()
+            .success();
         for file in html_files(&site.path().join("public")) {
             let html = read(&file);
             assert!(!html.contains("<script>alert"), "{}", file.display());
@@ -367,9 +499,19 @@ mod output {
     #[test]
     fn output_dir_must_not_be_the_archive() {
         let site = copy_fixture("basic");
-        let out = onrecord(site.path()).args(["build", "--no-import", "--output", "content"]).assert().failure().get_output().clone();
-        assert!(String::from_utf8(out.stderr).unwrap().contains("would replace the archive's own files"));
-        assert!(site.path().join("content/articles/peskov-denies.md").exists());
+        let out = onrecord(site.path())
+            .args(["build", "--no-import", "--output", "content"])
+            .assert()
+            .failure()
+            .get_output()
+            .clone();
+        assert!(String::from_utf8(out.stderr)
+            .unwrap()
+            .contains("would replace the archive's own files"));
+        assert!(site
+            .path()
+            .join("content/articles/peskov-denies.md")
+            .exists());
     }
 }
 
@@ -379,7 +521,10 @@ mod code {
     #[test]
     fn code_blocks_get_highlighting_classes_and_their_style_sheet() {
         let site = copy_fixture("basic");
-        onrecord(site.path()).args(["build", "--no-import"]).assert().success();
+        onrecord(site.path())
+            .args(["build", "--no-import"])
+            .assert()
+            .success();
         let out = site.path().join("public");
         let page = read(out.join("articles/ryabkov-confirms/index.html"));
         assert!(page.contains("<pre class=\"code\">"), "{page}");
