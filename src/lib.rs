@@ -12,6 +12,7 @@ pub mod config;
 pub mod content;
 pub mod error;
 pub mod import;
+pub mod init;
 pub mod markdown;
 pub mod render;
 pub mod urls;

@@ -24,6 +24,11 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Write a new archive, ready to build and to publish on GitHub Pages.
+    Init {
+        /// The folder to create (must be new or empty).
+        dir: PathBuf,
+    },
     /// Turn raw articles into content/articles/*.md (no PATH: every new file in content/sources/).
     Import {
         /// Source files to import.
@@ -75,6 +80,7 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Init { dir } => run_init(&dir),
         Command::Import {
             paths,
             date,
@@ -121,6 +127,17 @@ fn report_error(e: &Error) {
         Error::Problems(_) => eprintln!("{e}"),
         _ => eprintln!("error: {e}"),
     }
+}
+
+fn run_init(dir: &std::path::Path) -> Result<()> {
+    let written = onrecord::init::init(dir)?;
+    println!(
+        "created a new archive in {} ({} files)",
+        dir.display(),
+        written.len()
+    );
+    println!("next: onrecord serve --root {}", dir.display());
+    Ok(())
 }
 
 fn run_import(root: PathBuf, opts: import::ImportOptions) -> Result<()> {

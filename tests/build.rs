@@ -535,3 +535,46 @@ mod code {
         assert!(!read(out.join("articles/peskov-denies/index.html")).contains("syntax.css"));
     }
 }
+
+mod init {
+    use super::*;
+
+    #[test]
+    fn init_writes_an_archive_that_builds_under_a_subpath() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("new");
+        Command::cargo_bin("onrecord")
+            .unwrap()
+            .arg("init")
+            .arg(&dir)
+            .assert()
+            .success();
+        for f in [
+            "site.toml",
+            "templates/article.html",
+            "static/style.css",
+            ".github/workflows/pages.yml",
+        ] {
+            assert!(dir.join(f).is_file(), "{f}");
+        }
+        let workflow = read(dir.join(".github/workflows/pages.yml"));
+        assert!(
+            workflow.contains("actions/upload-pages-artifact@")
+                && workflow.contains("actions/deploy-pages@")
+        );
+        onrecord(&dir)
+            .args(["build", "--base-url", "https://u.github.io/x/"])
+            .assert()
+            .success();
+        let problems =
+            onrecord::check::check_links(&dir.join("public"), "https://u.github.io/x/").unwrap();
+        assert!(problems.is_empty(), "{problems:?}");
+        // A second init into the same, now non-empty, folder is refused.
+        Command::cargo_bin("onrecord")
+            .unwrap()
+            .arg("init")
+            .arg(&dir)
+            .assert()
+            .failure();
+    }
+}
