@@ -1,0 +1,633 @@
+//! Is this paragraph part of the article or of the page around it? General signals only:
+//! calls to action (imperatives such as support, subscribe, sign up, read), reader appeals
+//! (donations, newsletters, ads, addressed to "you"/"us"), photo credits and captions,
+//! labelled teasers ("Related article: ..."), wire credit lines, copyright notices, short
+//! lines without final punctuation (buttons, share widgets, "Advertisement"), and
+//! paragraphs that recur across the archive's sources.
+
+use std::collections::HashSet;
+use std::hash::{Hash, Hasher};
+
+use super::paragraphs::ends_sentence;
+
+/// Imperatives that open calls to action.
+const CTA_VERBS: &[&str] = &[
+    "support",
+    "subscribe",
+    "sign",
+    "donate",
+    "read",
+    "follow",
+    "share",
+    "click",
+    "tap",
+    "download",
+    "join",
+    "watch",
+    "listen",
+    "register",
+    "log",
+    "contribute",
+    "become",
+    "get",
+    "try",
+    "remind",
+    "continue",
+    "explore",
+    "discover",
+    "visit",
+    "buy",
+    "shop",
+    "email",
+    "print",
+    "save",
+    "copy",
+    "send",
+    "enjoy",
+    "upgrade",
+    "unlock",
+    "install",
+    "give",
+    "help",
+    "reprint",
+    "report",
+    "tweet",
+    "comment",
+];
+
+/// Words that, short paragraph and all, mark page furniture on their own.
+const STRONG_KEYWORDS: &[&str] = &[
+    "ad-free",
+    "newsletter",
+    "subscribe",
+    "subscription",
+    "subscribers",
+    "donate",
+    "donation",
+    "privacy policy",
+    "terms of use",
+    "terms of service",
+    "cookie",
+    "paywall",
+    "sign up",
+    "log in",
+    "all rights reserved",
+    "advertisement",
+    "sponsored content",
+    "share this",
+];
+
+/// Words of reader appeals; they count only together with "you"/"we"/"us"/"our".
+const APPEAL_KEYWORDS: &[&str] = &[
+    "donat",
+    "subscri",
+    "newsletter",
+    "ad-free",
+    "ads",
+    "advertis",
+    "paywall",
+    "premium",
+    "membership",
+    "inbox",
+    "mailbox",
+    "privacy policy",
+    "cookie",
+    "your support",
+    "support us",
+    "support our",
+    "support independent",
+    "journalism",
+    "journalists",
+    "sign up",
+    "contribution",
+    "your help",
+    "readers",
+    "reader",
+    "independent media",
+    "support today",
+    "monthly",
+    "your reading",
+];
+
+const APPEAL_PRONOUNS: &[&str] = &[
+    "you", "your", "you're", "we", "us", "our", "we're", "me", "my",
+];
+
+/// Labels of teasers and furniture: "Related article: ...", "Photo: ...".
+const LABELS: &[&str] = &[
+    "related",
+    "related article",
+    "related articles",
+    "related story",
+    "related stories",
+    "read also",
+    "also read",
+    "see also",
+    "read more",
+    "more",
+    "watch",
+    "listen",
+    "recommended",
+    "most read",
+    "trending",
+    "advertisement",
+    "sponsored",
+    "topics",
+    "tags",
+    "share",
+    "photo",
+    "photos",
+    "image",
+    "images",
+    "video",
+    "caption",
+    "credit",
+    "credits",
+    "file photo",
+    "our standards",
+    "more on this story",
+    "read next",
+    "up next",
+    "latest",
+    "you may also like",
+    "further reading",
+    "in pictures",
+];
+
+/// Genre kickers that start headlines ("Analysis: ..."), not teasers.
+const GENRES: &[&str] = &[
+    "analysis",
+    "opinion",
+    "explainer",
+    "exclusive",
+    "update",
+    "breaking",
+    "factbox",
+    "insight",
+    "interview",
+    "editorial",
+    "commentary",
+    "comment",
+    "review",
+    "feature",
+    "profile",
+    "q&a",
+];
+
+/// A normalised form of a paragraph for recognising repeats across sources.
+pub fn key(paragraph: &str) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    for c in paragraph.chars().filter(|c| c.is_alphanumeric()) {
+        for l in c.to_lowercase() {
+            l.hash(&mut h);
+        }
+    }
+    h.finish()
+}
+
+/// Lower-case words outside quotation marks.
+fn words_outside_quotes(p: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut inside = false;
+    let mut word = String::new();
+    for c in p.chars() {
+        if matches!(c, '"' | '\u{201c}' | '\u{201d}' | '\u{ab}' | '\u{bb}') {
+            inside = !inside;
+            if !word.is_empty() {
+                out.push(std::mem::take(&mut word));
+            }
+            continue;
+        }
+        if c.is_alphanumeric() || c == '\'' || c == '\u{2019}' || c == '-' {
+            if !inside {
+                word.extend(c.to_lowercase());
+            }
+        } else if !word.is_empty() {
+            out.push(std::mem::take(&mut word));
+        }
+    }
+    if !word.is_empty() {
+        out.push(word);
+    }
+    out.into_iter()
+        .map(|w| w.replace('\u{2019}', "'"))
+        .collect()
+}
+
+pub fn word_count(p: &str) -> usize {
+    p.split_whitespace()
+        .filter(|w| w.chars().any(char::is_alphanumeric))
+        .count()
+}
+
+fn has_quotes(p: &str) -> bool {
+    p.contains(['"', '\u{201c}', '\u{201d}', '\u{ab}', '\u{bb}'])
+}
+
+fn first_word(p: &str) -> String {
+    p.split_whitespace()
+        .next()
+        .unwrap_or_default()
+        .trim_matches(|c: char| !c.is_alphanumeric())
+        .to_lowercase()
+}
+
+/// A call to action: "Support us", "Sign up for our newsletter", "Read our analysis ...".
+pub fn is_call_to_action(p: &str) -> bool {
+    if has_quotes(p) {
+        return false;
+    }
+    let n = word_count(p);
+    let first = first_word(p);
+    if CTA_VERBS.contains(&first.as_str()) && n <= 25 {
+        // "Read" is also past tense; a full sentence must address the reader to count.
+        if ends_sentence(p) && n > 6 {
+            let ws = words_outside_quotes(p);
+            return ws
+                .iter()
+                .take(4)
+                .any(|w| APPEAL_PRONOUNS.contains(&w.as_str()) || w == "more")
+                || ws.iter().any(|w| w == "here");
+        }
+        return true;
+    }
+    // A teaser sentence inside: "How will ...? Read our analysis of ..."
+    n <= 60
+        && sentences(p).iter().skip(1).any(|s| {
+            let f = first_word(s);
+            let second = s
+                .split_whitespace()
+                .nth(1)
+                .unwrap_or_default()
+                .to_lowercase();
+            (f == "read"
+                && matches!(
+                    second.as_str(),
+                    "more" | "our" | "the" | "about" | "more." | "more:"
+                ))
+                || (f == "sign" && second == "up")
+                || (f == "click" && second.starts_with("here"))
+                || f == "subscribe"
+        })
+}
+
+/// Naive sentence split for teaser checks (after ". ", "? ", "! ").
+fn sentences(p: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let b = p.as_bytes();
+    for i in 0..b.len().saturating_sub(1) {
+        if matches!(b[i], b'.' | b'?' | b'!') && b[i + 1] == b' ' {
+            out.push(p[start..=i].trim());
+            start = i + 1;
+        }
+    }
+    out.push(p[start..].trim());
+    out
+}
+
+/// A reader appeal: donations, subscriptions, ads, addressed to the reader.
+pub fn is_appeal(p: &str) -> bool {
+    let n = word_count(p);
+    if n > 80 {
+        return false;
+    }
+    let short = n <= 25;
+    let addressed = addresses_reader(p);
+    if !short && !addressed {
+        return false;
+    }
+    let lower = p.to_lowercase();
+    if short && STRONG_KEYWORDS.iter().any(|k| lower.contains(k)) {
+        return true;
+    }
+    addressed
+        && APPEAL_KEYWORDS
+            .iter()
+            .any(|k| contains_word_prefix(&lower, k))
+}
+
+/// Does the text outside quotation marks say "you", "we", "us", "our"...? (No allocation:
+/// this runs on every paragraph.)
+fn addresses_reader(p: &str) -> bool {
+    let mut inside = false;
+    let mut start: Option<usize> = None;
+    let is_pronoun = |w: &str| {
+        APPEAL_PRONOUNS.iter().any(|x| {
+            x.len() <= w.len()
+                && x.chars().count() == w.chars().count()
+                && x.chars()
+                    .zip(w.chars())
+                    .all(|(a, b)| a == b.to_ascii_lowercase() || (a == '\'' && b == '\u{2019}'))
+        })
+    };
+    for (i, c) in p.char_indices().chain(std::iter::once((p.len(), ' '))) {
+        let word_char = c.is_alphanumeric() || c == '\'' || c == '\u{2019}';
+        if word_char {
+            start.get_or_insert(i);
+            continue;
+        }
+        if let Some(s) = start.take() {
+            let w = &p[s..i];
+            if !inside && w.len() <= 6 && is_pronoun(w) {
+                return true;
+            }
+        }
+        if matches!(c, '"' | '\u{201c}' | '\u{201d}' | '\u{ab}' | '\u{bb}') {
+            inside = !inside;
+        }
+    }
+    false
+}
+
+fn contains_word_prefix(lower: &str, k: &str) -> bool {
+    lower.match_indices(k).any(|(i, _)| {
+        i == 0
+            || !lower[..i]
+                .chars()
+                .next_back()
+                .is_some_and(char::is_alphanumeric)
+    })
+}
+
+/// "A Message from The Moscow Times:", "Dear readers,": the start of an appeal block.
+pub fn starts_appeal_block(p: &str) -> bool {
+    let lower = p.to_lowercase();
+    (lower.starts_with("a message from") && word_count(p) <= 10)
+        || lower.starts_with("dear reader")
+        || lower.starts_with("dear friend")
+        || lower.starts_with("dear subscriber")
+}
+
+/// Inside an appeal block, the block goes on while paragraphs address the reader or are
+/// buttons.
+pub fn continues_appeal_block(p: &str) -> bool {
+    let ws = words_outside_quotes(p);
+    let n = word_count(p);
+    ws.iter().any(|w| APPEAL_PRONOUNS.contains(&w.as_str()))
+        || (n <= 6)
+        || is_call_to_action(p)
+        || is_appeal(p)
+}
+
+/// A photo credit: "AP/Evan Vucci", "Anatoly Maltsev / EPA / TASS", "(AP Photo/Evan Vucci)",
+/// "REUTERS/Maxim Shemetov", "Photo: Reuters", "Getty Images".
+pub fn is_credit(s: &str) -> bool {
+    let s = s
+        .trim()
+        .trim_start_matches('(')
+        .trim_end_matches(')')
+        .trim();
+    let lower = s.to_lowercase();
+    if word_count(s) == 0 || word_count(s) > 14 || ends_sentence(s) && !s.ends_with("Images.") {
+        return false;
+    }
+    for label in [
+        "photo:",
+        "photo by",
+        "photos:",
+        "image:",
+        "picture:",
+        "credit:",
+        "photograph:",
+        "foto:",
+    ] {
+        if lower.starts_with(label) {
+            return true;
+        }
+    }
+    if lower.ends_with("getty images")
+        || lower.ends_with("via reuters")
+        || lower.ends_with("via getty images")
+    {
+        return true;
+    }
+    if !s.contains('/') {
+        return false;
+    }
+    s.split('/').all(|seg| {
+        let seg = seg.trim();
+        let n = word_count(seg);
+        (1..=5).contains(&n)
+            && seg.split_whitespace().all(|w| {
+                w.chars()
+                    .next()
+                    .is_some_and(|c| c.is_uppercase() || !c.is_alphabetic())
+                    || matches!(w, "via" | "for" | "of" | "de" | "van" | "von")
+            })
+    })
+}
+
+/// A caption ending in a credit: "Face masks ... in St. Petersburg. Anatoly Maltsev / EPA".
+pub fn is_captioned_credit(p: &str) -> bool {
+    if has_quotes(p) || word_count(p) > 70 {
+        return false;
+    }
+    if is_credit(p) {
+        return true;
+    }
+    // The credit is the part after the last sentence end (credits are short: look back
+    // only a little way).
+    let tail_start = p
+        .char_indices()
+        .rev()
+        .take(160)
+        .filter(|&(i, c)| matches!(c, '.' | '?' | '!') && p[i + 1..].starts_with(' '))
+        .map(|(i, _)| i + 1)
+        .find(|&i| is_credit(&p[i..]));
+    tail_start.is_some()
+}
+
+/// "Related article: Kremlin Officials Hope ...", "Photo: ...", "Advertisement:".
+pub fn is_labelled_teaser(p: &str) -> bool {
+    let Some((label, rest)) = p.split_once(':') else {
+        return false;
+    };
+    let label_l = label.trim().to_lowercase();
+    if LABELS.contains(&label_l.as_str()) {
+        return true;
+    }
+    !GENRES.contains(&label_l.as_str())
+        && word_count(label) <= 3
+        && !has_quotes(p)
+        && !ends_sentence(rest)
+        && is_title_case(rest)
+        && word_count(rest) >= 3
+}
+
+/// Most words that matter are capitalised.
+pub fn is_title_case(s: &str) -> bool {
+    let small = [
+        "a", "an", "the", "and", "or", "but", "of", "to", "in", "on", "at", "for", "with", "by",
+        "from", "as", "vs", "vs.", "is", "its", "it", "over", "into", "than", "via", "up", "out",
+    ];
+    let words: Vec<&str> = s
+        .split_whitespace()
+        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
+        .filter(|w| !w.is_empty() && !small.contains(&w.to_lowercase().as_str()))
+        .collect();
+    if words.is_empty() {
+        return false;
+    }
+    let caps = words
+        .iter()
+        .filter(|w| {
+            w.chars()
+                .next()
+                .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit())
+        })
+        .count();
+    caps * 4 >= words.len() * 3
+}
+
+/// Wire credits and notices: "Reporting by ...; Editing by ...", "© 2016 Reuters",
+/// "... contributed to this report."
+pub fn is_credit_line(p: &str) -> bool {
+    let n = word_count(p);
+    if n > 60 {
+        return false;
+    }
+    let lower = p.trim_start_matches(['(', '[']).to_lowercase();
+    let starts = [
+        "reporting by",
+        "additional reporting",
+        "writing by",
+        "editing by",
+        "compiled by",
+        "translated by",
+        "edited by",
+        "produced by",
+        "©",
+        "copyright",
+        "(c)",
+        "source:",
+        "with reporting by",
+        "this story has been",
+        "this article was",
+        "this report was",
+    ];
+    starts.iter().any(|s| lower.starts_with(s))
+        || lower.contains("contributed to this report")
+        || lower.contains("contributed reporting")
+        || lower.contains("all rights reserved")
+        || (lower.contains("editing by") && n <= 25)
+}
+
+/// A paragraph with no letters: "×", "***", "—".
+pub fn is_junk(p: &str) -> bool {
+    !p.chars().any(char::is_alphabetic)
+}
+
+/// Strip a teaser glued to the end: "... Read more." Returns the paragraph without it.
+pub fn strip_glued_teaser(p: &str) -> Option<&str> {
+    let trimmed = p.trim_end();
+    for teaser in [
+        "Read more.",
+        "Read more",
+        "Read More",
+        "Read More.",
+        "Read more »",
+        "Read more…",
+        "Continue reading",
+        "Continue reading.",
+        "READ MORE",
+    ] {
+        if let Some(rest) = trimmed.strip_suffix(teaser) {
+            if rest.is_empty() || rest.ends_with(' ') {
+                return Some(rest.trim_end());
+            }
+        }
+    }
+    None
+}
+
+/// Paragraph keys that recur in more than one source of the archive.
+#[derive(Debug, Default, Clone)]
+pub struct Repeats {
+    pub keys: HashSet<u64>,
+}
+
+impl Repeats {
+    /// From each source's paragraphs: keys seen in two or more sources.
+    pub fn from_sources<'a>(sources: impl IntoIterator<Item = &'a [String]>) -> Repeats {
+        let mut count: std::collections::HashMap<u64, usize> = std::collections::HashMap::new();
+        for paras in sources {
+            let unique: HashSet<u64> = paras
+                .iter()
+                .filter(|p| word_count(p) >= 1)
+                .map(|p| key(p))
+                .collect();
+            for k in unique {
+                *count.entry(k).or_default() += 1;
+            }
+        }
+        Repeats {
+            keys: count
+                .into_iter()
+                .filter(|&(_, n)| n >= 2)
+                .map(|(k, _)| k)
+                .collect(),
+        }
+    }
+
+    pub fn contains(&self, p: &str) -> bool {
+        !self.keys.is_empty() && self.keys.contains(&key(p))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn calls_to_action() {
+        assert!(is_call_to_action("Support us"));
+        assert!(is_call_to_action("Sign up for our free weekly newsletter"));
+        assert!(is_call_to_action(
+            "Read about how Russians greeted Trump's victory"
+        ));
+        assert!(is_call_to_action(
+            "How will it affect oil prices? Read our analysis of what it means."
+        ));
+        assert!(!is_call_to_action(
+            "Read by millions, the paper said the talks had failed in Moscow last week."
+        ));
+    }
+
+    #[test]
+    fn appeals() {
+        assert!(is_appeal("Enjoying ad-free content?"));
+        assert!(is_appeal(
+            "This commitment costs us $10,000 a month. Your support can help us fill the gap."
+        ));
+        assert!(!is_appeal(
+            "The minister said the country would support Ukraine."
+        ));
+    }
+
+    #[test]
+    fn credits_and_captions() {
+        assert!(is_credit("AP/Evan Vucci"));
+        assert!(is_credit("(AP Photo/Evan Vucci)"));
+        assert!(is_captioned_credit(
+            "Face masks are displayed for sale in St. Petersburg. Anatoly Maltsev / EPA / TASS"
+        ));
+        assert!(!is_credit("The U.S./Russia talks failed."));
+        assert!(is_labelled_teaser(
+            "Related article: Kremlin Officials Hope Trump Will Hand Putin an Advantage"
+        ));
+        assert!(!is_labelled_teaser("He said: the talks will go on."));
+        assert!(is_credit_line(
+            "Reporting by Maria Tsvetkova; Editing by Alison Williams"
+        ));
+    }
+
+    #[test]
+    fn glued_teaser() {
+        assert_eq!(
+            strip_glued_teaser("Has Russia changed? Read more."),
+            Some("Has Russia changed?")
+        );
+        assert_eq!(strip_glued_teaser("Nothing to read more"), None);
+    }
+}

@@ -1,0 +1,136 @@
+//! Bytes -> text. Owns everything about encodings: byte-order marks (UTF-8, UTF-16),
+//! line endings (CRLF, lone CR), invalid UTF-8 read as Windows-1252 (with a warning, never
+//! silently), and refusing empty or binary input with a message naming the file.
+
+use std::path::Path;
+
+use encoding_rs::{UTF_16BE, UTF_16LE, WINDOWS_1252};
+
+use crate::error::Problem;
+
+/// Decoded text and, when the bytes were not UTF-8, a warning saying what was assumed.
+#[derive(Debug)]
+pub struct Decoded {
+    pub text: String,
+    pub warning: Option<Problem>,
+}
+
+/// Decode a raw source file. `path` is only used to name the file in messages.
+pub fn decode(path: &Path, bytes: &[u8]) -> Result<Decoded, Problem> {
+    let (text, warning) = if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        (utf8_or_1252(path, rest), None)
+    } else if let Some(rest) = bytes.strip_prefix(b"\xFF\xFE") {
+        (
+            UTF_16LE.decode_without_bom_handling(rest).0.into_owned(),
+            None,
+        )
+    } else if let Some(rest) = bytes.strip_prefix(b"\xFE\xFF") {
+        (
+            UTF_16BE.decode_without_bom_handling(rest).0.into_owned(),
+            None,
+        )
+    } else if bytes.contains(&0) {
+        return Err(binary(path));
+    } else {
+        match std::str::from_utf8(bytes) {
+            Ok(s) => (s.to_string(), None),
+            Err(_) => {
+                let text = WINDOWS_1252
+                    .decode_without_bom_handling(bytes)
+                    .0
+                    .into_owned();
+                let warning = Problem::new(path, "not UTF-8: read as Windows-1252 (Latin-1)")
+                    .help("check accented letters and quotation marks in the imported article; save the source as UTF-8 to silence this warning");
+                (text, Some(warning))
+            }
+        }
+    };
+    if text.contains('\0') {
+        return Err(binary(path));
+    }
+    let text = normalize(&text);
+    if text.trim().is_empty() {
+        return Err(Problem::new(path, "the source file is empty")
+            .help("put the article's text in the file, or remove it from content/sources/"));
+    }
+    Ok(Decoded { text, warning })
+}
+
+/// A UTF-8 BOM promises UTF-8; if the rest is not, fall back like an unmarked file would.
+fn utf8_or_1252(_path: &Path, bytes: &[u8]) -> String {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => s.to_string(),
+        Err(_) => WINDOWS_1252
+            .decode_without_bom_handling(bytes)
+            .0
+            .into_owned(),
+    }
+}
+
+fn binary(path: &Path) -> Problem {
+    Problem::new(
+        path,
+        "this looks like a binary file (it contains NUL bytes), not a text article",
+    )
+    .help("import plain text: copy the article's text into a .txt file saved as UTF-8")
+}
+
+/// LF line ends; no-break and zero-width spaces as plain spaces (or nothing), so that later
+/// stages see one kind of white space and statement texts match the body exactly.
+fn normalize(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\r' => {
+                if chars.peek() != Some(&'\n') {
+                    out.push('\n');
+                }
+            }
+            '\u{a0}' | '\u{2007}' | '\u{202f}' | '\u{2009}' | '\u{200a}' | '\t' => out.push(' '),
+            '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{2060}' | '\u{feff}' | '\u{ad}' => {}
+            '\u{2028}' | '\u{2029}' => out.push('\n'),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dec(b: &[u8]) -> Result<Decoded, Problem> {
+        decode(Path::new("s.txt"), b)
+    }
+
+    #[test]
+    fn bom_and_crlf() {
+        let d = dec(b"\xEF\xBB\xBFa\r\nb\rc").unwrap();
+        assert_eq!(d.text, "a\nb\nc");
+        assert!(d.warning.is_none());
+    }
+
+    #[test]
+    fn windows_1252_with_warning() {
+        let d = dec(b"\x93Hello,\x94 he said. Caf\xe9").unwrap();
+        assert_eq!(d.text, "\u{201c}Hello,\u{201d} he said. Caf\u{e9}");
+        assert!(d.warning.is_some());
+    }
+
+    #[test]
+    fn empty_and_binary_are_errors() {
+        assert!(dec(b"").unwrap_err().message.contains("empty"));
+        assert!(dec(b" \n\r\n").unwrap_err().message.contains("empty"));
+        assert!(dec(b"PK\x03\x04\0\0x")
+            .unwrap_err()
+            .message
+            .contains("binary"));
+    }
+
+    #[test]
+    fn utf16_with_bom() {
+        let d = dec(b"\xFF\xFEh\0i\0").unwrap();
+        assert_eq!(d.text, "hi");
+    }
+}

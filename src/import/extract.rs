@@ -1,0 +1,357 @@
+//! Statements of one article: walks its paragraphs and sentences in order, keeps track of
+//! who is being talked about, and turns attributions into direct quotes and reported
+//! speech with a resolved speaker, a verb and a date. Quote-only paragraphs and quotes
+//! broken by their attribution continue the same speaker. When the speaker is unclear the
+//! statement is left out: a wrong attribution is worse than a missing one.
+
+use std::collections::HashSet;
+
+use jiff::civil::Date;
+
+use super::clauses::{self, Attribution, Form};
+use super::dates;
+use super::registry::Registry;
+use super::speakers::{Entities, Entity, Focus};
+use super::text::{Kind, Para, QuoteStyle};
+use crate::content::StatementKind;
+
+/// A statement found in the body, located by paragraph and byte range.
+#[derive(Debug, Clone)]
+pub struct Found {
+    pub para: usize,
+    pub start: usize,
+    pub end: usize,
+    pub kind: StatementKind,
+    pub speaker: usize,
+    pub verb: String,
+    pub said_on: Option<Date>,
+}
+
+/// A direct quote waiting for its speaker.
+#[derive(Debug, Clone)]
+struct Pending {
+    start: usize,
+    end: usize,
+    speaker: Option<usize>,
+    verb: String,
+    said_on: Option<Date>,
+    /// The quote is a sentence of its own (not a fragment inside the reporter's words).
+    whole: bool,
+    /// The quotation is still open at the end of the paragraph.
+    open_at_end: bool,
+}
+
+pub struct Extraction {
+    pub entities: Vec<Entity>,
+    pub statements: Vec<Found>,
+}
+
+pub fn extract(paragraphs: &[String], published: Option<Date>, registry: &Registry) -> Extraction {
+    let style = QuoteStyle::detect(paragraphs);
+    let mut ents = Entities::new(registry);
+    let mut out: Vec<Found> = Vec::new();
+    let mut prev_para_speaker: Option<(usize, String, Option<Date>)> = None;
+    let mut carried: Vec<(usize, Pending)> = Vec::new(); // open quotes waiting for the next paragraph
+    for (pi, text) in paragraphs.iter().enumerate() {
+        let p = Para::new(text, style);
+        let mut quotes: Vec<Pending> = Vec::new();
+        let mut reported: Vec<Found> = Vec::new();
+        for s in p.sentences.clone() {
+            let found = ents.scan(&p, s.clone());
+            let subject = found
+                .iter()
+                .find(|f| f.subject)
+                .and_then(|f| f.entity.map(|e| (e, f.first_token)));
+            let attrs = clauses::attributions(&p, s.clone());
+            let mut speakers: Vec<Option<usize>> = Vec::with_capacity(attrs.len());
+            for a in &attrs {
+                let here = subject
+                    .filter(|(_, t)| a.subject.as_ref().is_none_or(|r| *t < r.start))
+                    .map(|x| x.0);
+                let who = match (&a.mention, a.form) {
+                    (_, Form::Participle) => subject.filter(|(_, t)| *t < a.verb_tok).map(|x| x.0),
+                    (Some(m), _) => ents.resolve(m, here),
+                    (None, _) => None,
+                };
+                speakers.push(who);
+            }
+            let said_on = |a: &Attribution| said_on(&p, &s, a, published);
+            for (a, who) in attrs.iter().zip(&speakers) {
+                if let (Some(who), Some(clause)) = (who, &a.clause) {
+                    if a.form != Form::Label {
+                        reported.push(Found {
+                            para: pi,
+                            start: clause.start,
+                            end: clause.end,
+                            kind: StatementKind::Reported,
+                            speaker: *who,
+                            verb: a.verb.clone(),
+                            said_on: said_on(a),
+                        });
+                    }
+                }
+            }
+            for (qi, q) in p.quotes.iter().enumerate() {
+                let Some(open_tok) = p.tokens[s.clone()]
+                    .iter()
+                    .position(|t| t.kind == Kind::OpenQuote && t.quote == Some(qi))
+                else {
+                    continue;
+                };
+                let open_tok = s.start + open_tok;
+                let close_tok = (open_tok + 1..p.tokens.len()).find(|&k| {
+                    p.tokens[k].kind == Kind::CloseQuote && p.tokens[k].quote == Some(qi)
+                });
+                let whole = sentence_start(&p, s.start) == open_tok;
+                let pick = attribute_quote(&p, &s, &attrs, open_tok, close_tok, q.start);
+                let (speaker, verb, date) = match pick {
+                    Some(k) => (speakers[k], attrs[k].verb.clone(), said_on(&attrs[k])),
+                    None => (None, String::new(), None),
+                };
+                let (start, end) = trim_quote(text, q.start, q.end);
+                if start >= end {
+                    continue;
+                }
+                let words = text[start..end].split_whitespace().count();
+                if !whole && words < 2 {
+                    continue; // scare quotes and one-word labels are not statements
+                }
+                if speaker.is_none() && !whole {
+                    continue;
+                }
+                quotes.push(Pending {
+                    start,
+                    end,
+                    speaker,
+                    verb,
+                    said_on: date,
+                    whole,
+                    open_at_end: !q.closed,
+                });
+            }
+            let speaker = speakers
+                .iter()
+                .flatten()
+                .next()
+                .copied()
+                .or_else(|| quotes.last().and_then(|q| q.speaker));
+            ents.end_sentence(Focus {
+                subject: subject.map(|x| x.0),
+                speaker,
+            });
+        }
+        // A quotation left open at the end of the previous paragraph goes on here.
+        if let Some(first) = quotes.first() {
+            if p.tokens.first().is_some_and(|t| t.kind == Kind::OpenQuote) {
+                if let Some(speaker) = first.speaker {
+                    for (_, c) in carried.iter_mut() {
+                        if c.speaker.is_none() {
+                            c.speaker = Some(speaker);
+                            c.verb = first.verb.clone();
+                        }
+                    }
+                }
+            }
+        }
+        for (cpi, c) in carried.drain(..) {
+            if let Some(speaker) = c.speaker {
+                out.push(found(cpi, &c, speaker));
+            }
+        }
+        fill_within_paragraph(&mut quotes, prev_para_speaker.clone(), &p);
+        let mut para_statements: Vec<Found> = reported;
+        for q in quotes {
+            match q.speaker {
+                Some(s) => para_statements.push(found(pi, &q, s)),
+                None if q.open_at_end && q.whole => carried.push((pi, q)),
+                None => {}
+            }
+        }
+        para_statements.sort_by_key(|f| (f.start, f.kind == StatementKind::Reported));
+        prev_para_speaker = para_statements
+            .iter()
+            .max_by_key(|f| f.start)
+            .map(|f| (f.speaker, f.verb.clone(), f.said_on));
+        out.extend(para_statements);
+    }
+    dedupe(&mut out, paragraphs);
+    Extraction {
+        entities: ents.list,
+        statements: out,
+    }
+}
+
+fn found(pi: usize, q: &Pending, speaker: usize) -> Found {
+    Found {
+        para: pi,
+        start: q.start,
+        end: q.end,
+        kind: StatementKind::Direct,
+        speaker,
+        verb: if q.verb.is_empty() {
+            "said".into()
+        } else {
+            q.verb.clone()
+        },
+        said_on: q.said_on,
+    }
+}
+
+/// The first token of a sentence that is not a dash or bracket.
+fn sentence_start(p: &Para, mut i: usize) -> usize {
+    while i < p.tokens.len()
+        && matches!(
+            p.tokens[i].kind,
+            Kind::Punct('\u{2014}' | '\u{2013}' | '-' | '(' | '[')
+        )
+    {
+        i += 1;
+    }
+    i
+}
+
+/// Quotes without an attribution of their own: a quote that is a sentence of its own
+/// continues the speaker of the quote before it in the paragraph, or, at the paragraph's
+/// start, the last speaker of the previous paragraph.
+fn fill_within_paragraph(
+    quotes: &mut [Pending],
+    prev: Option<(usize, String, Option<Date>)>,
+    p: &Para,
+) {
+    let starts_with_quote = p.tokens.first().is_some_and(|t| t.kind == Kind::OpenQuote);
+    let mut last: Option<(usize, String, Option<Date>)> = None;
+    for (i, q) in quotes.iter_mut().enumerate() {
+        if let Some(s) = q.speaker {
+            last = Some((s, q.verb.clone(), q.said_on));
+            continue;
+        }
+        if !q.whole {
+            continue;
+        }
+        let from = if i == 0 && starts_with_quote {
+            prev.clone()
+        } else {
+            last.clone()
+        };
+        if let Some((s, verb, date)) = from {
+            q.speaker = Some(s);
+            q.verb = verb;
+            q.said_on = date;
+        }
+    }
+    // A quote before its attributed continuation: "“A.” “B,” he said." (same paragraph).
+    let mut next: Option<(usize, String, Option<Date>)> = None;
+    for q in quotes.iter_mut().rev() {
+        match q.speaker {
+            Some(s) => next = Some((s, q.verb.clone(), q.said_on)),
+            None if q.whole && !q.open_at_end => {
+                if let Some((s, verb, date)) = next.clone() {
+                    q.speaker = Some(s);
+                    q.verb = verb;
+                    q.said_on = date;
+                }
+            }
+            None => {}
+        }
+    }
+}
+
+/// Which attribution speaks a quote: one right after it ("...,” he said"), the nearest
+/// verb before it in the sentence ("X said: “...”", "which he labeled “...”"), or a
+/// trailing attribution whose reported clause contains it.
+fn attribute_quote(
+    p: &Para,
+    s: &std::ops::Range<usize>,
+    attrs: &[Attribution],
+    open_tok: usize,
+    close_tok: Option<usize>,
+    quote_start: usize,
+) -> Option<usize> {
+    if let Some(c) = close_tok {
+        let mut k = c + 1;
+        while k < s.end && p.is_punct(k, ',') {
+            k += 1;
+        }
+        let after = attrs.iter().position(|a| {
+            if a.inverted {
+                a.verb_tok == k
+            } else {
+                a.subject.as_ref().is_some_and(|r| r.start == k) && a.form == Form::Finite
+            }
+        });
+        if after.is_some() {
+            return after;
+        }
+    }
+    let before = attrs
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| a.verb_tok < open_tok)
+        .filter(|(_, a)| match a.form {
+            Form::Label => open_tok - a.end_tok <= 3,
+            _ => true,
+        })
+        .max_by_key(|(_, a)| a.verb_tok)
+        .map(|(i, _)| i);
+    if before.is_some() {
+        return before;
+    }
+    attrs.iter().position(|a| {
+        a.trailing
+            && a.verb_tok > open_tok
+            && a.clause
+                .as_ref()
+                .is_some_and(|c| c.start <= quote_start && quote_start < c.end)
+    })
+}
+
+/// Quote text without surrounding white space and without the comma (or dash, colon)
+/// that ends a quote broken by its attribution; a final period or question mark stays.
+fn trim_quote(text: &str, start: usize, end: usize) -> (usize, usize) {
+    let inner = &text[start..end];
+    let lead = inner.len() - inner.trim_start().len();
+    let trimmed = inner
+        .trim_end()
+        .trim_end_matches([',', ';', ':', '\u{2014}', '\u{2013}', '-', ' ']);
+    let trimmed_end = start + trimmed.len();
+    (start + lead, trimmed_end.max(start + lead))
+}
+
+/// A date near the attribution: in the words of the sentence outside the reported clause
+/// and outside quotations ("told journalists on Monday", "On Nov. 10, ... told").
+fn said_on(
+    p: &Para,
+    s: &std::ops::Range<usize>,
+    a: &Attribution,
+    published: Option<Date>,
+) -> Option<Date> {
+    let words: Vec<&str> = s
+        .clone()
+        .filter(|&k| p.is_word(k) && p.tokens[k].quote.is_none())
+        .filter(|&k| {
+            let b = p.tokens[k].start;
+            a.clause.as_ref().is_none_or(|c| b < c.start || b >= c.end)
+        })
+        .map(|k| p.word(k))
+        .collect();
+    dates::resolve(dates::find(&words)?, published)
+}
+
+/// The same words by the same speaker once; a reported clause that is exactly a quote is
+/// the quote.
+fn dedupe(out: &mut Vec<Found>, paragraphs: &[String]) {
+    let text = |f: &Found| &paragraphs[f.para][f.start..f.end];
+    let direct: HashSet<(usize, &str)> = out
+        .iter()
+        .filter(|f| f.kind == StatementKind::Direct)
+        .map(|f| (f.speaker, text(f)))
+        .collect();
+    let mut seen: HashSet<(usize, &str, bool)> = HashSet::new();
+    out.retain(|f| {
+        let reported = f.kind == StatementKind::Reported;
+        if reported && direct.contains(&(f.speaker, text(f))) {
+            return false;
+        }
+        seen.insert((f.speaker, text(f), reported))
+    });
+}
