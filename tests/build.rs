@@ -578,3 +578,110 @@ mod init {
             .failure();
     }
 }
+
+mod example_archive {
+    use super::*;
+
+    /// A copy of the repository's own archive (site.toml and content/) in a temp dir.
+    fn copy_example() -> tempfile::TempDir {
+        let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let tmp = tempfile::tempdir().unwrap();
+        fs::copy(repo.join("site.toml"), tmp.path().join("site.toml")).unwrap();
+        copy_dir(&repo.join("content"), &tmp.path().join("content"));
+        tmp
+    }
+
+    fn article_with(root: &Path, needle: &str) -> onrecord::content::Article {
+        for entry in fs::read_dir(root.join("content/articles")).unwrap() {
+            let path = entry.unwrap().path();
+            let text = read(&path);
+            if text.contains(needle) {
+                return onrecord::content::parse_document(&path, &text).unwrap();
+            }
+        }
+        panic!("no article contains {needle}");
+    }
+
+    const DENIAL: &str = "dmitry-peskov-2016-11-14-trump-still-hasnt-taken-office";
+
+    #[test]
+    fn articles_are_what_import_makes_of_the_sources() {
+        let site = copy_example();
+        let before: Vec<(PathBuf, String)> = fs::read_dir(site.path().join("content/articles"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .map(|p| (p.clone(), read(&p)))
+            .collect();
+        // Every article came from a source, and importing again changes nothing.
+        let out = onrecord(site.path())
+            .arg("import")
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        assert!(String::from_utf8(out)
+            .unwrap()
+            .contains("0 new, 0 updated, 5 unchanged"));
+        for (path, text) in &before {
+            assert!(text.contains("\nsource:\n  file: "), "{}", path.display());
+            assert_eq!(&read(path), text, "{} changed", path.display());
+        }
+    }
+
+    #[test]
+    fn annotations_survive_a_reimport_of_a_changed_source() {
+        let site = copy_example();
+        let before = article_with(site.path(), DENIAL);
+        let denial = before
+            .meta
+            .statements
+            .iter()
+            .find(|s| s.id == DENIAL)
+            .unwrap()
+            .clone();
+        assert!(denial.note.is_some() && !denial.relations.is_empty());
+        // The publisher corrected the article: a new paragraph at the end.
+        let source = site
+            .path()
+            .join("content/sources")
+            .join(&before.meta.source.as_ref().unwrap().file);
+        let mut text = read(&source);
+        text = text.replacen(
+            "Now it appears that Peskov has fully backtracked on Ryabkov's earlier statements.",
+            "Now it appears that Peskov has fully backtracked on Ryabkov's earlier statements.\n\n\"We have nothing to add,\" Peskov said on Tuesday.",
+            1,
+        );
+        fs::write(&source, text).unwrap();
+        let out = onrecord(site.path())
+            .arg("import")
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        assert!(String::from_utf8(out).unwrap().contains("1 updated"));
+        let after = article_with(site.path(), DENIAL);
+        assert_eq!(after.path, before.path, "the slug (file name) is permanent");
+        let kept = after
+            .meta
+            .statements
+            .iter()
+            .find(|s| s.id == DENIAL)
+            .expect("id kept");
+        assert_eq!(kept, &denial, "the annotated statement is kept exactly");
+        for old in &before.meta.statements {
+            assert!(
+                after.meta.statements.iter().any(|s| s.id == old.id),
+                "lost {}",
+                old.id
+            );
+        }
+        assert!(after
+            .meta
+            .statements
+            .iter()
+            .any(|s| s.text == "We have nothing to add"));
+        onrecord(site.path()).arg("check").assert().success();
+    }
+}
