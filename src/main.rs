@@ -145,14 +145,15 @@ fn run_import(root: PathBuf, opts: import::ImportOptions) -> Result<()> {
     for w in &report.warnings {
         eprintln!("warning: {w}");
     }
-    let verb = if opts.dry_run { "would write" } else { "wrote" };
-    for p in report
-        .created
-        .iter()
-        .chain(&report.updated)
-        .chain(&report.new_speakers)
-    {
-        println!("{verb} {}", p.display());
+    if opts.dry_run {
+        for file in &report.planned {
+            println!("=== would write {} ===\n{}", file.path.display(), file.text);
+        }
+    } else {
+        let written = report.created.iter().chain(&report.updated);
+        for p in written.chain(&report.new_speakers) {
+            println!("wrote {}", p.display());
+        }
     }
     println!(
         "{} new, {} updated, {} unchanged, {} new speakers{}",
