@@ -15,6 +15,7 @@ pub mod import;
 pub mod init;
 pub mod markdown;
 pub mod render;
+pub mod serve;
 pub mod urls;
 pub mod write;
 

@@ -108,8 +108,12 @@ fn main() -> ExitCode {
             import_sources: !no_import,
         }),
         Command::Serve { port, bind, output } => {
-            let _ = (port, bind, output);
-            Err(Error::Other("serve: being written".into()))
+            onrecord::serve::run(onrecord::serve::ServeOptions {
+                root: cli.root,
+                port,
+                bind,
+                output,
+            })
         }
         Command::Check { base_url } => run_check(cli.root, base_url),
     };

@@ -1,0 +1,294 @@
+//! Integration tests of `onrecord serve` with the real build: a copy of the `basic` fixture
+//! archive served on an ephemeral port, read with a bare HTTP/1.1 client, edited on disk.
+//! The server's own rules (paths, watching, events) are unit-tested in src/serve.rs with a
+//! fake build; these check that they hold with the real one.
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use onrecord::serve::{start, ServeOptions, ServerHandle, EVENTS_PATH};
+
+/// How long a rebuild may take to show, on a slow CI machine.
+const REBUILD_DEADLINE: Duration = Duration::from_secs(20);
+
+const ARTICLE: &str = "content/articles/peskov-denies.md";
+const ARTICLE_URL: &str = "/articles/peskov-denies/";
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// The `basic` fixture, copied into a temp dir and served on a free port.
+struct Served {
+    dir: tempfile::TempDir,
+    server: ServerHandle,
+}
+
+fn serve_fixture() -> Served {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&fixture("basic"), dir.path());
+    let server = start(ServeOptions {
+        root: dir.path().to_path_buf(),
+        port: 0,
+        ..ServeOptions::default()
+    })
+    .expect("serve starts");
+    assert!(
+        server.last_error().is_none(),
+        "the fixture builds: {:?}",
+        server.last_error()
+    );
+    Served { dir, server }
+}
+
+impl Served {
+    fn get(&self, path: &str) -> Response {
+        get(self.server.addr(), path)
+    }
+
+    fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    /// Replace a file's contents the way editors do: write aside, rename over.
+    fn save(&self, rel: &str, text: &str) {
+        let path = self.path(rel);
+        let tmp = path.with_file_name(".saving.tmp");
+        std::fs::write(&tmp, text).unwrap();
+        std::fs::rename(tmp, path).unwrap();
+    }
+}
+
+struct Response {
+    status: u16,
+    head: String,
+    body: String,
+}
+
+impl Response {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.head.lines().find_map(|line| {
+            let (n, v) = line.split_once(':')?;
+            n.eq_ignore_ascii_case(name).then(|| v.trim())
+        })
+    }
+
+    /// The generation and instance the live-reload script of a served page carries.
+    fn live_state(&self) -> (u64, String) {
+        let after = |key: &str| {
+            let start = self.body.find(key).expect("live-reload script") + key.len();
+            &self.body[start..]
+        };
+        let generation = after("generation: ");
+        let generation = generation[..generation.find(',').unwrap()].parse().unwrap();
+        let instance = after("instance: \"");
+        let instance = instance[..instance.find('"').unwrap()].to_string();
+        (generation, instance)
+    }
+}
+
+/// A bare HTTP/1.1 GET; `path` is sent exactly as given (no normalising).
+fn get(addr: SocketAddr, path: &str) -> Response {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).unwrap();
+    let raw = String::from_utf8_lossy(&raw).into_owned();
+    let (head, body) = raw.split_once("\r\n\r\n").unwrap_or((&raw, ""));
+    let status = head
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    Response {
+        status,
+        head: head.to_string(),
+        body: body.to_string(),
+    }
+}
+
+/// An open event stream, as a page holds it.
+struct Events {
+    stream: TcpStream,
+    seen: String,
+}
+
+impl Events {
+    fn open(addr: SocketAddr, (generation, instance): (u64, String)) -> Events {
+        let mut stream = TcpStream::connect(addr).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_millis(50)))
+            .unwrap();
+        write!(
+            stream,
+            "GET {EVENTS_PATH}?generation={generation}&instance={instance} HTTP/1.1\r\nHost: {addr}\r\n\r\n"
+        )
+        .unwrap();
+        Events {
+            stream,
+            seen: String::new(),
+        }
+    }
+
+    /// Read until `needle` arrives (true), the deadline passes or the stream ends.
+    fn wait_for(&mut self, needle: &str, within: Duration) -> bool {
+        let deadline = Instant::now() + within;
+        let mut buf = [0u8; 4096];
+        while !self.seen.contains(needle) && Instant::now() < deadline {
+            match self.stream.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => self.seen.push_str(&String::from_utf8_lossy(&buf[..n])),
+                Err(_) => {} // read timeout: poll again
+            }
+        }
+        self.seen.contains(needle)
+    }
+}
+
+/// Poll until `done`, at most `within`.
+fn wait_until(within: Duration, mut done: impl FnMut() -> bool) -> bool {
+    let deadline = Instant::now() + within;
+    while Instant::now() < deadline {
+        if done() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    done()
+}
+
+#[test]
+fn serves_the_built_site_on_loopback() {
+    let site = serve_fixture();
+    assert!(site.server.addr().ip().is_loopback());
+    assert!(site.server.url().starts_with("http://127.0.0.1:"));
+
+    let home = site.get("/");
+    assert_eq!(home.status, 200);
+    assert_eq!(
+        home.header("content-type"),
+        Some("text/html; charset=utf-8")
+    );
+    assert_eq!(home.header("cache-control"), Some("no-store"));
+    assert!(
+        home.body.contains("data-onrecord-live"),
+        "live reload injected"
+    );
+    let on_disk = std::fs::read_to_string(site.path("public/index.html")).unwrap();
+    assert!(
+        !on_disk.contains("data-onrecord-live"),
+        "the built files stay as built"
+    );
+
+    let article = site.get(ARTICLE_URL);
+    assert_eq!(article.status, 200);
+    assert!(article.body.contains("Kremlin Spokesman Denies Contact"));
+    let unslashed = site.get(ARTICLE_URL.trim_end_matches('/'));
+    assert_eq!(unslashed.status, 307);
+    assert_eq!(unslashed.header("location"), Some(ARTICLE_URL));
+
+    let missing = site.get("/no/such/page/");
+    assert_eq!(missing.status, 404);
+    let not_found_page = std::fs::read_to_string(site.path("public/404.html")).unwrap();
+    let title = &not_found_page[not_found_page.find("<title>").unwrap()..];
+    let title = &title[..title.find("</title>").unwrap()];
+    assert!(missing.body.contains(title), "the site's own 404 page");
+}
+
+#[test]
+fn refuses_paths_outside_the_output_dir() {
+    let site = serve_fixture();
+    std::fs::write(site.path("secret.txt"), "TOP-SECRET").unwrap();
+    #[cfg(unix)] // a symlink in the output dir that leads out of it
+    std::os::unix::fs::symlink(site.path("secret.txt"), site.path("public/leak.txt")).unwrap();
+    for path in [
+        "/../secret.txt",
+        "/%2e%2e/secret.txt",
+        "/..%2fsecret.txt",
+        "/..\\secret.txt",
+        "/articles/../../secret.txt",
+        "/leak.txt",
+    ] {
+        let response = site.get(path);
+        assert!(
+            [400, 403, 404].contains(&response.status),
+            "{path}: {}",
+            response.status
+        );
+        assert!(!response.body.contains("TOP-SECRET"), "{path} leaked");
+    }
+}
+
+#[test]
+fn an_edited_article_is_rebuilt_and_served() {
+    let site = serve_fixture();
+    let before = site.server.generation();
+    let text = std::fs::read_to_string(site.path(ARTICLE)).unwrap();
+    site.save(
+        ARTICLE,
+        &format!("{text}\nAn editor's new paragraph, zebra-7.\n"),
+    );
+    assert!(
+        wait_until(REBUILD_DEADLINE, || site
+            .get(ARTICLE_URL)
+            .body
+            .contains("zebra-7")),
+        "the new text was never served"
+    );
+    // The files are swapped in a moment before the generation is counted.
+    assert!(wait_until(REBUILD_DEADLINE, || site.server.generation() > before));
+}
+
+#[test]
+fn a_broken_edit_keeps_the_old_page_and_reports_the_error() {
+    let site = serve_fixture();
+    let page = site.get(ARTICLE_URL);
+    let mut events = Events::open(site.server.addr(), page.live_state());
+    assert!(events.wait_for("retry:", Duration::from_secs(5)));
+
+    let good = std::fs::read_to_string(site.path(ARTICLE)).unwrap();
+    let broken = good.replacen("---\n", "---\ntitle: [unclosed\n", 1);
+    site.save(ARTICLE, &broken);
+    assert!(
+        events.wait_for("event: build-error", REBUILD_DEADLINE),
+        "no error event; saw: {}",
+        events.seen
+    );
+    assert!(site.server.last_error().is_some());
+    let still = site.get(ARTICLE_URL);
+    assert_eq!(still.status, 200);
+    assert!(still.body.contains("Kremlin Spokesman Denies Contact"));
+
+    // Fixing it reloads the open pages.
+    site.save(ARTICLE, &good);
+    assert!(
+        events.wait_for("event: reload", REBUILD_DEADLINE),
+        "no reload after the fix; saw: {}",
+        events.seen
+    );
+    assert!(site.server.last_error().is_none());
+}
