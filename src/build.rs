@@ -140,6 +140,9 @@ fn write_site(staging: &Staging, archive: &Archive, pages: &[Page]) -> Result<()
             redirect_page(&target).as_bytes(),
         )?;
     }
+    for (path, bytes) in crate::publish::files(archive)? {
+        staging.write(&path, &bytes)?;
+    }
     // GitHub Pages: serve files as they are (no Jekyll), and the custom domain if any.
     staging.write(".nojekyll", b"")?;
     if !archive.config.cname.is_empty() {

@@ -14,6 +14,7 @@ pub mod error;
 pub mod import;
 pub mod init;
 pub mod markdown;
+pub mod publish;
 pub mod render;
 pub mod serve;
 pub mod urls;

@@ -62,6 +62,28 @@ pub fn render_body(markdown: &str, marks: &[Mark]) -> RenderedBody {
     }
 }
 
+/// The paragraph of `markdown` that holds a statement, rendered with the statement marked
+/// (for the statement's own page). Paragraphs are the blocks between blank lines.
+pub fn paragraph_with(markdown: &str, mark: &Mark) -> Option<String> {
+    let mut block = String::new();
+    let mut lines = markdown.lines().peekable();
+    while let Some(line) = lines.next() {
+        if !line.trim().is_empty() {
+            block.push_str(line);
+            block.push('\n');
+        }
+        let block_ends = line.trim().is_empty() || lines.peek().is_none();
+        if block_ends && !block.is_empty() {
+            let r = render_body(&block, std::slice::from_ref(mark));
+            if r.missing.is_empty() {
+                return Some(r.html);
+            }
+            block.clear();
+        }
+    }
+    None
+}
+
 /// Render an editor's note or a biography: small Markdown, always sanitized.
 pub fn render_note(markdown: &str) -> String {
     let mut html = String::new();
@@ -514,6 +536,16 @@ mod tests {
         assert!(!r.html.contains("<script"), "{}", r.html);
         assert!(!r.html.contains("javascript:"), "{}", r.html);
         assert!(!r.html.contains("onerror"), "{}", r.html);
+    }
+
+    #[test]
+    fn finds_the_paragraph_of_a_statement() {
+        let m = mark("s", "two three", None);
+        let html = paragraph_with("One.\n\nZero one two\nthree four.\n\nFive.", &m).unwrap();
+        assert!(html.starts_with("<p>Zero one"), "{html}");
+        assert!(html.contains("id=\"s\""));
+        assert!(!html.contains("Five"));
+        assert_eq!(paragraph_with("Nothing.", &m), None);
     }
 
     #[test]

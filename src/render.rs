@@ -104,7 +104,10 @@ struct SiteView<'a> {
 
 #[derive(Serialize)]
 struct PageView<'a> {
+    /// For <title>: "TITLE — SITE" (the site title alone on the home page).
     title: String,
+    /// The page's own title, for sharing (og:title).
+    share_title: String,
     url: &'a str,
     canonical: String,
     kind: &'a str,
@@ -508,10 +511,16 @@ impl<'a> Renderer<'a> {
         );
         ctx.insert("generator", GENERATOR);
         ctx.insert("root", &root);
+        let full_title = if kind == "home" {
+            title.clone()
+        } else {
+            format!("{title} — {}", config.title)
+        };
         ctx.insert(
             "page",
             &PageView {
-                title,
+                title: full_title,
+                share_title: title,
                 url: &url,
                 canonical: urls::absolute(&config.base_url, &url),
                 kind,
@@ -525,10 +534,6 @@ impl<'a> Renderer<'a> {
                 message: tera_message(&e),
             })?;
         Ok(Page { url, html })
-    }
-
-    fn page_title(&self, title: &str) -> String {
-        format!("{title} — {}", self.archive.config.title)
     }
 
     fn home(&self) -> Result<Page> {
@@ -581,7 +586,7 @@ impl<'a> Renderer<'a> {
         self.render(
             "articles.html",
             urls::articles(),
-            self.page_title("Articles"),
+            "Articles".to_string(),
             "articles",
             ctx,
         )
@@ -637,7 +642,7 @@ impl<'a> Renderer<'a> {
         self.render(
             "article.html",
             urls::article(slug),
-            self.page_title(&art.doc.meta.title),
+            art.doc.meta.title.to_string(),
             "article",
             ctx,
         )
@@ -656,7 +661,7 @@ impl<'a> Renderer<'a> {
         self.render(
             "speakers.html",
             urls::speakers(),
-            self.page_title("Speakers"),
+            "Speakers".to_string(),
             "speakers",
             ctx,
         )
@@ -684,7 +689,7 @@ impl<'a> Renderer<'a> {
         self.render(
             "speaker.html",
             urls::speaker(&s.id),
-            self.page_title(&s.meta.name),
+            s.meta.name.to_string(),
             "speaker",
             ctx,
         )
@@ -699,7 +704,7 @@ impl<'a> Renderer<'a> {
         self.render(
             "timeline.html",
             urls::timeline(),
-            self.page_title("Timeline"),
+            "Timeline".to_string(),
             "timeline",
             ctx,
         )
@@ -713,27 +718,104 @@ impl<'a> Renderer<'a> {
             }
             _ => format!("{} {}: {}", v.speaker.name, v.verb, shorten(v.text, 100)),
         };
+        let r = &self.archive.statements[index];
+        let (article, s) = self.archive.statement(r);
+        let mark = markdown::Mark {
+            id: &s.id,
+            speaker: &s.speaker,
+            kind: s.kind,
+            text: &s.text,
+            annotation_html: None,
+        };
         let mut ctx = Context::new();
         ctx.insert("statement", v);
-        ctx.insert("paragraph_html", &Option::<String>::None);
+        ctx.insert(
+            "paragraph_html",
+            &markdown::paragraph_with(&article.doc.body, &mark),
+        );
+        ctx.insert("statement_jsonld", &self.statement_jsonld(r, v));
+        let share_image = self
+            .archive
+            .config
+            .share_images
+            .then(|| urls::absolute(&self.archive.config.base_url, &urls::share_image(&s.id)));
+        ctx.insert("share_image", &share_image);
         self.render(
             "statement.html",
             v.url.clone(),
-            self.page_title(&title),
+            title.to_string(),
             "statement",
             ctx,
         )
+    }
+
+    /// schema.org metadata of a statement page: a Quotation by its speaker, part of the
+    /// news article that reported it. Escaped so that it cannot end its <script> element.
+    fn statement_jsonld(&self, r: &StatementRef, v: &StatementView) -> String {
+        let a = self.archive;
+        let (article, s) = a.statement(r);
+        let m = &article.doc.meta;
+        let speaker = a.speaker(&s.speaker);
+        let creator_type = if speaker.is_some_and(|sp| sp.meta.organization) {
+            "Organization"
+        } else {
+            "Person"
+        };
+        let mut creator = serde_json::json!({
+            "@type": creator_type,
+            "name": v.speaker.name,
+            "url": urls::absolute(&a.config.base_url, &v.speaker.url),
+        });
+        if let Some(role) = v.role {
+            creator["jobTitle"] = role.into();
+        }
+        let mut news = serde_json::json!({
+            "@type": "NewsArticle",
+            "headline": m.title,
+            "url": urls::absolute(&a.config.base_url, &urls::article(&article.doc.id)),
+        });
+        if let Some(p) = &m.publication {
+            news["publisher"] = serde_json::json!({"@type": "Organization", "name": p});
+        }
+        if let Some(d) = m.date {
+            news["datePublished"] = d.to_string().into();
+        }
+        let mut quote = serde_json::json!({
+            "@context": "https://schema.org",
+            "@type": "Quotation",
+            "text": s.text,
+            "url": urls::absolute(&a.config.base_url, &v.url),
+            "creator": creator,
+            "isPartOf": news,
+        });
+        if let Some(d) = s.said_on {
+            quote["dateCreated"] = d.to_string().into();
+        }
+        if let Some(u) = &m.url {
+            quote["citation"] = u.as_str().into();
+        }
+        script_safe_json(&quote)
     }
 
     fn not_found(&self) -> Result<Page> {
         self.render(
             "404.html",
             urls::not_found(),
-            self.page_title("Not found"),
+            "Not found".to_string(),
             "404",
             Context::new(),
         )
     }
+}
+
+/// JSON for inside a <script> element: `<`, `>` and `&` as escapes, so text such as
+/// `</script>` in a quote cannot close the element.
+fn script_safe_json(value: &serde_json::Value) -> String {
+    value
+        .to_string()
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
 }
 
 /// Statements newest first, undated ones left out.

@@ -35,6 +35,11 @@ pub fn statement(id: &str) -> String {
     format!("statements/{id}/")
 }
 
+/// The share card (og:image) of a statement.
+pub fn share_image(id: &str) -> String {
+    format!("statements/{id}/share.png")
+}
+
 pub fn timeline() -> String {
     "timeline/".into()
 }

@@ -1,0 +1,358 @@
+//! What a published archive offers besides its pages: the Atom feed of the latest
+//! statements and articles, the sitemap, robots.txt, and the archive as data for
+//! researchers (`data/statements.json`, `data/statements.csv`). All URLs here are
+//! absolute, made from base_url by the urls module.
+
+use atom_syndication::{Content, Entry, Feed, FixedDateTime, Link, Person, Text};
+use jiff::civil::Date;
+use serde::Serialize;
+
+use crate::archive::{shorten, Archive, StatementRef};
+use crate::content::StatementKind;
+use crate::error::{Error, Result};
+use crate::render::GENERATOR;
+use crate::urls;
+
+/// A file of the site: site-relative path and contents.
+pub type OutputFile = (String, Vec<u8>);
+
+/// Every publishing file of the archive.
+pub fn files(archive: &Archive) -> Result<Vec<OutputFile>> {
+    let mut out = vec![
+        ("feed.xml".to_string(), feed(archive)?.into_bytes()),
+        ("robots.txt".to_string(), robots(archive).into_bytes()),
+        (
+            "data/statements.json".to_string(),
+            statements_json(archive)?,
+        ),
+        (
+            "data/statements.csv".to_string(),
+            statements_csv(archive).into_bytes(),
+        ),
+    ];
+    out.extend(sitemaps(archive));
+    Ok(out)
+}
+
+/// Where a statement is shared from: its own page, or its place in the article when
+/// statement pages are off.
+pub fn statement_url(archive: &Archive, r: &StatementRef) -> String {
+    let (a, s) = archive.statement(r);
+    if archive.config.statement_pages {
+        urls::statement(&s.id)
+    } else {
+        urls::statement_in_article(&a.doc.id, &s.id)
+    }
+}
+
+fn absolute(archive: &Archive, url: &str) -> String {
+    urls::absolute(&archive.config.base_url, url)
+}
+
+fn instant(date: Date) -> FixedDateTime {
+    format!("{date}T00:00:00Z")
+        .parse()
+        .expect("a calendar date is a valid RFC 3339 midnight")
+}
+
+const FEED_STATEMENTS: usize = 50;
+const FEED_ARTICLES: usize = 20;
+
+/// The latest dated statements and articles, newest first.
+fn feed(archive: &Archive) -> Result<String> {
+    let mut entries: Vec<(Date, Entry)> = Vec::new();
+    let latest = archive.statements.iter().rev().filter(|r| r.date.is_some());
+    for r in latest.take(FEED_STATEMENTS) {
+        entries.push((r.date.expect("filtered"), statement_entry(archive, r)));
+    }
+    let dated_articles = archive
+        .articles
+        .iter()
+        .filter(|a| a.doc.meta.date.is_some());
+    for a in dated_articles.take(FEED_ARTICLES) {
+        let date = a.doc.meta.date.expect("filtered");
+        let url = absolute(archive, &urls::article(&a.doc.id));
+        let mut e = Entry::default();
+        e.set_title(Text::plain(a.doc.meta.title.clone()));
+        e.set_id(url.clone());
+        e.set_links(vec![alternate(url)]);
+        e.set_updated(instant(date));
+        e.set_published(Some(instant(date)));
+        e.set_summary(Some(Text::plain(format!(
+            "{}: {} statements",
+            a.doc.meta.publication.as_deref().unwrap_or("Article"),
+            a.doc.meta.statements.len()
+        ))));
+        entries.push((date, e));
+    }
+    entries.sort_by(|x, y| y.0.cmp(&x.0));
+    let config = &archive.config;
+    let mut feed = Feed::default();
+    feed.set_title(Text::plain(config.title.clone()));
+    feed.set_id(config.base_url.clone());
+    feed.set_updated(instant(
+        entries
+            .first()
+            .map(|e| e.0)
+            .unwrap_or(Date::constant(1970, 1, 1)),
+    ));
+    let mut this = Link::default();
+    this.set_href(absolute(archive, "feed.xml"));
+    this.set_rel("self");
+    feed.set_links(vec![alternate(config.base_url.clone()), this]);
+    if !config.description.is_empty() {
+        feed.set_subtitle(Some(Text::plain(config.description.clone())));
+    }
+    let mut generator = atom_syndication::Generator::default();
+    generator.set_value(GENERATOR);
+    feed.set_generator(Some(generator));
+    feed.set_lang(Some(config.language.clone()));
+    feed.set_entries(entries.into_iter().map(|(_, e)| e).collect::<Vec<_>>());
+    let mut out = Vec::new();
+    feed.write_to(&mut out)
+        .map_err(|e| Error::Other(format!("cannot write the feed: {e}")))?;
+    String::from_utf8(out).map_err(|e| Error::Other(format!("feed is not UTF-8: {e}")))
+}
+
+fn alternate(href: String) -> Link {
+    let mut l = Link::default();
+    l.set_href(href);
+    l.set_rel("alternate");
+    l
+}
+
+fn statement_entry(archive: &Archive, r: &StatementRef) -> Entry {
+    let (a, s) = archive.statement(r);
+    let speaker = archive
+        .speaker(&s.speaker)
+        .map(|sp| sp.meta.name.as_str())
+        .unwrap_or(&s.speaker);
+    let url = absolute(archive, &statement_url(archive, r));
+    let words = match s.kind {
+        StatementKind::Direct => format!("“{}”", s.text),
+        StatementKind::Reported => s.text.clone(),
+    };
+    let mut e = Entry::default();
+    e.set_title(Text::plain(format!(
+        "{speaker} {}: {}",
+        s.verb,
+        shorten(&words, 120)
+    )));
+    e.set_id(url.clone());
+    e.set_links(vec![alternate(url)]);
+    let date = r.date.expect("only dated statements are in the feed");
+    e.set_updated(instant(date));
+    let mut author = Person::default();
+    author.set_name(speaker);
+    e.set_authors(vec![author]);
+    let mut content = Content::default();
+    content.set_content_type(Some("text".to_string()));
+    content.set_value(Some(format!(
+        "{speaker} ({}), {}: {words}\n\nIn: {}{}",
+        s.kind.as_str(),
+        s.verb,
+        a.doc.meta.title,
+        a.doc
+            .meta
+            .publication
+            .as_deref()
+            .map(|p| format!(", {p}"))
+            .unwrap_or_default()
+    )));
+    e.set_content(Some(content));
+    e
+}
+
+fn robots(archive: &Archive) -> String {
+    format!(
+        "User-agent: *\nAllow: /\nSitemap: {}\n",
+        absolute(archive, "sitemap.xml")
+    )
+}
+
+/// The most URLs one sitemap file may list (the sitemaps protocol's limit).
+const SITEMAP_LIMIT: usize = 50_000;
+
+/// sitemap.xml, split into numbered files under a sitemap index when it would be too long.
+fn sitemaps(archive: &Archive) -> Vec<OutputFile> {
+    let mut pages = vec![
+        urls::home(),
+        urls::articles(),
+        urls::speakers(),
+        urls::timeline(),
+    ];
+    pages.extend(archive.articles.iter().map(|a| urls::article(&a.doc.id)));
+    pages.extend(archive.speakers.iter().map(|s| urls::speaker(&s.id)));
+    if archive.config.statement_pages {
+        pages.extend(
+            archive
+                .statements
+                .iter()
+                .map(|r| urls::statement(&archive.statement(r).1.id)),
+        );
+    }
+    let urlset = |chunk: &[String]| {
+        let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+        for url in chunk {
+            xml.push_str(&format!(
+                "  <url><loc>{}</loc></url>\n",
+                xml_escape(&absolute(archive, url))
+            ));
+        }
+        xml.push_str("</urlset>\n");
+        xml.into_bytes()
+    };
+    if pages.len() <= SITEMAP_LIMIT {
+        return vec![("sitemap.xml".into(), urlset(&pages))];
+    }
+    let mut files = Vec::new();
+    let mut index = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+    for (i, chunk) in pages.chunks(SITEMAP_LIMIT).enumerate() {
+        let name = format!("sitemap-{}.xml", i + 1);
+        index.push_str(&format!(
+            "  <sitemap><loc>{}</loc></sitemap>\n",
+            xml_escape(&absolute(archive, &name))
+        ));
+        files.push((name, urlset(chunk)));
+    }
+    index.push_str("</sitemapindex>\n");
+    files.push(("sitemap.xml".into(), index.into_bytes()));
+    files
+}
+
+fn xml_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// One statement as data: the columns of statements.csv, the fields of statements.json.
+#[derive(Serialize)]
+struct StatementRecord<'a> {
+    id: &'a str,
+    speaker: &'a str,
+    speaker_id: &'a str,
+    role: Option<&'a str>,
+    said_on: Option<String>,
+    kind: &'static str,
+    verb: &'a str,
+    text: &'a str,
+    article_title: &'a str,
+    article_url: String,
+    statement_url: String,
+    publication: Option<&'a str>,
+    published_on: Option<String>,
+    original_url: Option<&'a str>,
+}
+
+const CSV_COLUMNS: [&str; 14] = [
+    "id",
+    "speaker",
+    "speaker_id",
+    "role",
+    "said_on",
+    "kind",
+    "verb",
+    "text",
+    "article_title",
+    "article_url",
+    "statement_url",
+    "publication",
+    "published_on",
+    "original_url",
+];
+
+fn records(archive: &Archive) -> Vec<StatementRecord<'_>> {
+    archive
+        .statements
+        .iter()
+        .map(|r| {
+            let (a, s) = archive.statement(r);
+            let m = &a.doc.meta;
+            StatementRecord {
+                id: &s.id,
+                speaker: archive
+                    .speaker(&s.speaker)
+                    .map(|sp| sp.meta.name.as_str())
+                    .unwrap_or(&s.speaker),
+                speaker_id: &s.speaker,
+                role: m
+                    .speakers
+                    .iter()
+                    .find(|sp| sp.id == s.speaker)
+                    .and_then(|sp| sp.role.as_deref()),
+                said_on: s.said_on.map(|d| d.to_string()),
+                kind: s.kind.as_str(),
+                verb: &s.verb,
+                text: &s.text,
+                article_title: &m.title,
+                article_url: absolute(archive, &urls::statement_in_article(&a.doc.id, &s.id)),
+                statement_url: absolute(archive, &statement_url(archive, r)),
+                publication: m.publication.as_deref(),
+                published_on: m.date.map(|d| d.to_string()),
+                original_url: m.url.as_deref(),
+            }
+        })
+        .collect()
+}
+
+fn statements_json(archive: &Archive) -> Result<Vec<u8>> {
+    serde_json::to_vec_pretty(&records(archive))
+        .map_err(|e| Error::Other(format!("cannot write statements.json: {e}")))
+}
+
+/// RFC 4180 CSV, every field quoted. A field that a spreadsheet would run as a formula
+/// (starting with = + - @ or a control character) gets a leading apostrophe.
+fn statements_csv(archive: &Archive) -> String {
+    let mut out = String::new();
+    out.push_str(&CSV_COLUMNS.join(","));
+    out.push_str("\r\n");
+    for r in records(archive) {
+        let fields = [
+            Some(r.id.to_string()),
+            Some(r.speaker.to_string()),
+            Some(r.speaker_id.to_string()),
+            r.role.map(str::to_string),
+            r.said_on,
+            Some(r.kind.to_string()),
+            Some(r.verb.to_string()),
+            Some(r.text.to_string()),
+            Some(r.article_title.to_string()),
+            Some(r.article_url),
+            Some(r.statement_url),
+            r.publication.map(str::to_string),
+            r.published_on,
+            r.original_url.map(str::to_string),
+        ];
+        let line: Vec<String> = fields
+            .iter()
+            .map(|f| csv_field(f.as_deref().unwrap_or("")))
+            .collect();
+        out.push_str(&line.join(","));
+        out.push_str("\r\n");
+    }
+    out
+}
+
+fn csv_field(value: &str) -> String {
+    let neutral = match value.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{value}"),
+        _ => value.to_string(),
+    };
+    format!("\"{}\"", neutral.replace('"', "\"\""))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_fields_are_quoted_and_formulas_neutralised() {
+        assert_eq!(csv_field("plain"), "\"plain\"");
+        assert_eq!(csv_field("say \"no\""), "\"say \"\"no\"\"\"");
+        assert_eq!(csv_field("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+        assert_eq!(csv_field("-1"), "\"'-1\"");
+        assert_eq!(csv_field(""), "\"\"");
+    }
+}
