@@ -50,4 +50,29 @@
       if (!samePage) window.location.href = url;
     });
   });
+
+  // Arriving at article/#ID: highlight every piece of the statement (a statement that
+  // crosses inline markup is marked in several pieces; only the first has the id), and
+  // record whether it is in view, for readers' tools and the browser test.
+  function markTarget() {
+    var old = document.querySelectorAll("mark.is-target");
+    for (var i = 0; i < old.length; i++) old[i].classList.remove("is-target");
+    var id = decodeURIComponent(window.location.hash.slice(1));
+    var first = id ? document.getElementById(id) : null;
+    if (!first || !first.matches("mark.statement")) return;
+    var pieces = [first].concat(Array.prototype.slice.call(
+      document.querySelectorAll('mark[data-statement="' + CSS.escape(id) + '"]')));
+    pieces.forEach(function (m) { m.classList.add("is-target"); });
+    requestAnimationFrame(function () {
+      var box = first.getBoundingClientRect();
+      var inView = box.bottom > 0 && box.top < window.innerHeight;
+      first.setAttribute("data-in-view", inView ? "true" : "false");
+    });
+  }
+  window.addEventListener("hashchange", markTarget);
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", markTarget);
+  } else {
+    markTarget();
+  }
 })();
