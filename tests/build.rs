@@ -685,3 +685,164 @@ mod example_archive {
         onrecord(site.path()).arg("check").assert().success();
     }
 }
+
+mod publish {
+    use super::*;
+
+    fn built(base_url: &str) -> (tempfile::TempDir, PathBuf) {
+        let site = copy_fixture("basic");
+        let out = site.path().join("out");
+        onrecord(site.path())
+            .args(["build", "--no-import", "--base-url", base_url, "--output"])
+            .arg(&out)
+            .assert()
+            .success();
+        (site, out)
+    }
+
+    /// Every element and attribute of an XML file parses; returns the text of every <loc>/<id>.
+    fn xml_texts(path: &Path, tag: &[u8]) -> Vec<String> {
+        let text = read(path);
+        let mut reader = quick_xml::Reader::from_str(&text);
+        let mut found = Vec::new();
+        let mut inside = false;
+        loop {
+            match reader
+                .read_event()
+                .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+            {
+                quick_xml::events::Event::Start(e) => inside = e.name().as_ref() == tag,
+                quick_xml::events::Event::Text(t) if inside => {
+                    found.push(t.decode().unwrap().into_owned())
+                }
+                quick_xml::events::Event::End(_) => inside = false,
+                quick_xml::events::Event::Eof => break,
+                _ => {}
+            }
+        }
+        found
+    }
+
+    #[test]
+    fn feed_and_sitemap_are_xml_with_absolute_urls_under_the_base_path() {
+        let (_site, out) = built("https://u.github.io/x/");
+        let feed = atom_syndication::Feed::read_from(std::io::BufReader::new(
+            fs::File::open(out.join("feed.xml")).unwrap(),
+        ))
+        .unwrap();
+        assert!(feed.entries().len() >= 4, "statements and articles");
+        for e in feed.entries() {
+            assert!(
+                e.links()[0].href().starts_with("https://u.github.io/x/"),
+                "{}",
+                e.links()[0].href()
+            );
+        }
+        let locs = xml_texts(&out.join("sitemap.xml"), b"loc");
+        assert!(
+            locs.contains(&"https://u.github.io/x/statements/peskov-no-contact/".to_string()),
+            "{locs:?}"
+        );
+        assert!(locs.iter().all(|l| l.starts_with("https://u.github.io/x/")));
+        assert!(read(out.join("robots.txt")).contains("Sitemap: https://u.github.io/x/sitemap.xml"));
+    }
+
+    #[test]
+    fn statement_page_metadata_shows_speaker_and_words() {
+        let (_site, out) = built("https://u.github.io/x/");
+        let page = read(out.join("statements/peskov-no-contact/index.html"));
+        assert!(page.contains("<meta property=\"og:title\" content=\"Dmitry Peskov: “There were no contacts with the campaign before the election”\">"), "{page}");
+        assert!(page.contains(
+            "<link rel=\"canonical\" href=\"https://u.github.io/x/statements/peskov-no-contact/\">"
+        ));
+        let start = page.find("<script type=\"application/ld+json\">").unwrap() + 35;
+        let end = start + page[start..].find("</script>").unwrap();
+        let ld: serde_json::Value = serde_json::from_str(&page[start..end]).unwrap();
+        assert_eq!(ld["@type"], "Quotation");
+        assert_eq!(ld["creator"]["name"], "Dmitry Peskov");
+        assert_eq!(
+            ld["text"],
+            "There were no contacts with the campaign before the election"
+        );
+        assert_eq!(ld["dateCreated"], "2016-11-14");
+        assert_eq!(ld["isPartOf"]["@type"], "NewsArticle");
+        assert_eq!(ld["citation"], "https://example.com/news/peskov-denies");
+        // The paragraph the words come from, with the words marked.
+        assert!(page.contains("before the election<a class=\"statement-link\""));
+    }
+
+    #[test]
+    fn json_ld_cannot_close_its_script_element() {
+        let site = copy_fixture("basic");
+        let p = site.path().join("content/articles/ryabkov-confirms.md");
+        fs::write(
+            &p,
+            read(&p).replace(
+                "title: Ministry Confirms Contacts",
+                "title: \"</script><script>alert(1)</script>\"",
+            ),
+        )
+        .unwrap();
+        onrecord(site.path())
+            .args(["build", "--no-import"])
+            .assert()
+            .success();
+        let page = read(
+            site.path()
+                .join("public/statements/ryabkov-had-contacts/index.html"),
+        );
+        assert!(!page.contains("</script><script>alert(1)"), "{page}");
+        assert!(page.contains("\\u003c/script\\u003e"));
+    }
+
+    #[test]
+    fn statements_as_data() {
+        let (_site, out) = built("https://example.org/");
+        let json: serde_json::Value =
+            serde_json::from_str(&read(out.join("data/statements.json"))).unwrap();
+        let rows = json.as_array().unwrap();
+        assert_eq!(rows.len(), 3);
+        let peskov = rows
+            .iter()
+            .find(|r| r["id"] == "peskov-no-contact")
+            .unwrap();
+        assert_eq!(peskov["speaker"], "Dmitry Peskov");
+        assert_eq!(peskov["role"], "Kremlin spokesman");
+        assert_eq!(
+            peskov["article_url"],
+            "https://example.org/articles/peskov-denies/#peskov-no-contact"
+        );
+        let csv = read(out.join("data/statements.csv"));
+        let lines: Vec<&str> = csv.lines().collect();
+        assert_eq!(lines.len(), 4);
+        assert!(lines[0].starts_with("id,speaker,speaker_id,role,said_on,kind,verb,text,"));
+        assert!(csv.contains("\"peskov-no-contact\",\"Dmitry Peskov\""));
+    }
+
+    #[test]
+    fn an_old_statement_id_redirects_to_the_new_one() {
+        let site = copy_fixture("basic");
+        let p = site.path().join("content/articles/ryabkov-confirms.md");
+        fs::write(
+            &p,
+            read(&p).replace(
+                "    text: Russia had contacts",
+                "    aliases: [ryabkov-old-id]\n    text: Russia had contacts",
+            ),
+        )
+        .unwrap();
+        onrecord(site.path())
+            .args(["build", "--no-import"])
+            .assert()
+            .success();
+        let page = read(
+            site.path()
+                .join("public/statements/ryabkov-old-id/index.html"),
+        );
+        assert!(
+            page.contains("url=../../statements/ryabkov-had-contacts/"),
+            "{page}"
+        );
+        onrecord(site.path()).arg("check").assert().success();
+    }
+}
