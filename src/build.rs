@@ -36,6 +36,9 @@ pub struct BuildReport {
     pub statements: usize,
     pub elapsed: Duration,
     pub warnings: Vec<Problem>,
+    /// Content files the build's import step wrote (new or updated articles, new
+    /// speakers): a watcher should not take them for an editor's change.
+    pub imported: Vec<PathBuf>,
 }
 
 /// Read the site config with the command line's overrides applied.
@@ -56,9 +59,13 @@ pub fn build_site(opts: &BuildOptions) -> Result<BuildReport> {
     let started = Instant::now();
     let config = load_config(opts)?;
     let mut warnings = Vec::new();
+    let mut imported = Vec::new();
     if opts.import_sources {
         let report = import::run(&opts.root, &ImportOptions::default())?;
         warnings.extend(report.warnings);
+        imported.extend(report.created);
+        imported.extend(report.updated);
+        imported.extend(report.new_speakers);
     }
     check_output_dir(&config)?;
     let archive = archive::load(config)?;
@@ -76,6 +83,7 @@ pub fn build_site(opts: &BuildOptions) -> Result<BuildReport> {
         statements: archive.statements.len(),
         elapsed: started.elapsed(),
         warnings,
+        imported,
     })
 }
 

@@ -1118,6 +1118,7 @@ mod tests {
             statements: 0,
             elapsed: started.elapsed(),
             warnings: Vec::new(),
+            imported: Vec::new(),
         })
     }
 
