@@ -43,7 +43,7 @@ pub struct Archive {
     pub articles: Vec<ResolvedArticle>,
     /// Every statement, oldest first; undated last.
     pub statements: Vec<StatementRef>,
-    /// Statement id -> index into `statements`.
+    /// Statement id or former id (alias) -> index into `statements`.
     pub by_id: HashMap<String, usize>,
     /// Old statement id (from `aliases`) -> current id.
     pub aliases: BTreeMap<String, String>,
@@ -81,14 +81,20 @@ pub fn load(config: SiteConfig) -> Result<Archive> {
     for a in &articles {
         check_article(a, &known, &mut problems);
     }
-    let (by_id, aliases) = index_ids(&articles, &mut problems);
-    check_relations(&articles, &by_id, &mut problems);
+    let (ids, aliases) = index_ids(&articles, &mut problems);
+    check_relations(&articles, &ids, &mut problems);
 
     let statements = order_statements(&articles);
-    let by_id: HashMap<String, usize> = statements
+    // Every id and alias -> the statement's place in `statements`, so a relation or a
+    // link to a former id finds the statement.
+    let position: HashMap<(usize, usize), usize> = statements
         .iter()
         .enumerate()
-        .map(|(i, r)| (articles[r.article].meta.statements[r.index].id.clone(), i))
+        .map(|(i, r)| ((r.article, r.index), i))
+        .collect();
+    let by_id: HashMap<String, usize> = ids
+        .into_iter()
+        .map(|(id, place)| (id, position[&place]))
         .collect();
     let names: HashMap<&str, &str> = speakers
         .iter()
@@ -257,20 +263,21 @@ fn check_article(a: &Article, known_speakers: &HashSet<&str>, problems: &mut Vec
         }
     }
     for s in &m.statements {
-        let line = statement_line(&a.text, &s.id);
+        // Found only when there is something to report: a scan of the file per statement.
+        let line = || statement_line(&a.text, &s.id);
         if !urls::is_safe_segment(&s.id) {
-            problems.push(unsafe_name(&a.path, "statement id", &s.id).at_line(line));
+            problems.push(unsafe_name(&a.path, "statement id", &s.id).at_line(line()));
         }
         if !in_article.contains(s.speaker.as_str()) {
             problems.push(
                 Problem::new(&a.path, format!("statement `{}` names speaker `{}`, who is not in this article's `speakers`", s.id, s.speaker))
-                    .at_line(line)
+                    .at_line(line())
                     .help("add the speaker to `speakers:` in this file, or fix the statement's `speaker`"),
             );
         }
         if s.text.trim().is_empty() {
             problems.push(
-                Problem::new(&a.path, format!("statement `{}` has no text", s.id)).at_line(line),
+                Problem::new(&a.path, format!("statement `{}` has no text", s.id)).at_line(line()),
             );
         }
     }

@@ -159,14 +159,9 @@ fn write_site(staging: &Staging, archive: &Archive, pages: &[Page]) -> Result<()
     Ok(())
 }
 
-/// Where an old statement id now leads: its page, or its place in the article when
-/// statement pages are off.
+/// Where an old statement id now leads.
 fn alias_target(archive: &Archive, id: &str) -> String {
-    if archive.config.statement_pages {
-        return urls::statement(id);
-    }
-    let r = archive.statements[archive.by_id[id]];
-    urls::statement_in_article(&archive.articles[r.article].doc.id, id)
+    crate::publish::statement_url(archive, &archive.statements[archive.by_id[id]])
 }
 
 /// A page that sends the reader on to `target` (an old statement address).

@@ -48,8 +48,11 @@ pub fn check_links(output: &Path, base_url: &str) -> Result<Vec<Problem>> {
                     }
                 };
                 message.map(|m| {
-                    Problem::new(output.join(&page.file), format!("link `{link}`: {m}"))
-                        .at(*line, 1)
+                    Problem::new(
+                        format!("built page /{}", page.file),
+                        format!("link `{link}`: {m}"),
+                    )
+                    .at(*line, 1)
                 })
             })
         })

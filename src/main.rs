@@ -194,7 +194,12 @@ fn run_build(opts: build::BuildOptions) -> Result<()> {
 /// Build into a scratch directory (content problems stop here, all listed), then check
 /// every link of the result. The real output directory is not touched.
 fn run_check(root: PathBuf, base_url: Option<String>) -> Result<()> {
-    let scratch = std::env::temp_dir().join(format!("onrecord-check-{}", std::process::id()));
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or_default();
+    let scratch =
+        std::env::temp_dir().join(format!("onrecord-check-{}-{nanos}", std::process::id()));
     let opts = build::BuildOptions {
         root,
         output: Some(scratch.join("site")),

@@ -44,15 +44,18 @@ const BLOCK_BREAK: char = '\u{1}';
 
 /// Render a body, marking the given statements.
 pub fn render_body(markdown: &str, marks: &[Mark]) -> RenderedBody {
-    let (mut events, has_code) = parse_events(markdown);
+    let Parsed {
+        events,
+        has_code,
+        untrusted,
+    } = parse_events(markdown);
     let plain = PlainText::of(&events);
     let ranges = locate(&plain, marks);
     let missing = (0..marks.len()).filter(|&i| ranges[i].is_none()).collect();
-    let needs_sanitizing = events.iter().any(is_untrusted_markup);
-    events = insert_marks(events, &plain, marks, &ranges);
+    let events = insert_marks(events, &plain, marks, &ranges);
     let mut html = String::with_capacity(markdown.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
-    if needs_sanitizing {
+    if untrusted {
         html = sanitize(&html);
     }
     RenderedBody {
@@ -93,7 +96,7 @@ pub fn render_note(markdown: &str) -> String {
 
 /// Whether the text of `markdown` contains `text` (white space folded).
 pub fn body_contains(markdown: &str, text: &str) -> bool {
-    let (events, _) = parse_events(markdown);
+    let events = parse_events(markdown).events;
     let plain = PlainText::of(&events);
     plain.folded.contains(&fold_ws(text))
 }
@@ -108,18 +111,31 @@ fn is_untrusted_markup(e: &Event) -> bool {
     )
 }
 
+/// A body parsed into events, with what later steps need to know about it.
+struct Parsed<'a> {
+    events: Vec<Event<'a>>,
+    has_code: bool,
+    /// Raw HTML, links or images from the author: the output must be sanitized.
+    untrusted: bool,
+}
+
 /// Parse into events, merging adjacent text (pulldown-cmark splits text at punctuation and
 /// line ends; statements must be found across those splits) and highlighting code blocks.
-fn parse_events(markdown: &str) -> (Vec<Event<'_>>, bool) {
-    let mut out: Vec<Event> = Vec::new();
+fn parse_events(markdown: &str) -> Parsed<'_> {
+    let mut out = Parsed {
+        events: Vec::new(),
+        has_code: false,
+        untrusted: false,
+    };
+    let mut text = String::new();
     let mut code: Option<(String, String)> = None; // (language, text)
-    let mut has_code = false;
     for event in Parser::new_ext(markdown, parser_options()) {
-        if let Some((lang, text)) = code.as_mut() {
+        if let Some((lang, code_text)) = code.as_mut() {
             match event {
-                Event::Text(t) => text.push_str(&t),
+                Event::Text(t) => code_text.push_str(&t),
                 Event::End(TagEnd::CodeBlock) => {
-                    out.push(Event::Html(highlight(lang, text).into()));
+                    out.events
+                        .push(Event::Html(highlight(lang, code_text).into()));
                     code = None;
                 }
                 _ => {}
@@ -127,32 +143,34 @@ fn parse_events(markdown: &str) -> (Vec<Event<'_>>, bool) {
             continue;
         }
         match event {
-            Event::Start(Tag::CodeBlock(kind)) => {
-                has_code = true;
-                let lang = match kind {
-                    CodeBlockKind::Fenced(l) => {
-                        l.split_whitespace().next().unwrap_or("").to_string()
+            Event::Text(t) => text.push_str(&t),
+            Event::SoftBreak => text.push('\n'),
+            other => {
+                if !text.is_empty() {
+                    out.events
+                        .push(Event::Text(std::mem::take(&mut text).into()));
+                }
+                out.untrusted |= is_untrusted_markup(&other);
+                match other {
+                    Event::Start(Tag::CodeBlock(kind)) => {
+                        out.has_code = true;
+                        let lang = match kind {
+                            CodeBlockKind::Fenced(l) => {
+                                l.split_whitespace().next().unwrap_or("").to_string()
+                            }
+                            CodeBlockKind::Indented => String::new(),
+                        };
+                        code = Some((lang, String::new()));
                     }
-                    CodeBlockKind::Indented => String::new(),
-                };
-                code = Some((lang, String::new()));
+                    other => out.events.push(other),
+                }
             }
-            Event::Text(t) => push_text(&mut out, &t),
-            Event::SoftBreak => push_text(&mut out, "\n"),
-            other => out.push(other),
         }
     }
-    (out, has_code)
-}
-
-fn push_text<'a>(out: &mut Vec<Event<'a>>, t: &str) {
-    if let Some(Event::Text(prev)) = out.last_mut() {
-        let mut s = prev.to_string();
-        s.push_str(t);
-        *prev = CowStr::from(s);
-    } else {
-        out.push(Event::Text(CowStr::from(t.to_string())));
+    if !text.is_empty() {
+        out.events.push(Event::Text(text.into()));
     }
+    out
 }
 
 /// The body's text, one string, with where each text event sits in it and a white-space

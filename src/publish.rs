@@ -34,15 +34,10 @@ pub fn files(archive: &Archive) -> Result<Vec<OutputFile>> {
     Ok(out)
 }
 
-/// Where a statement is shared from: its own page, or its place in the article when
-/// statement pages are off.
+/// Where a statement is linked from feeds and data.
 pub fn statement_url(archive: &Archive, r: &StatementRef) -> String {
     let (a, s) = archive.statement(r);
-    if archive.config.statement_pages {
-        urls::statement(&s.id)
-    } else {
-        urls::statement_in_article(&a.doc.id, &s.id)
-    }
+    urls::statement_link(archive.config.statement_pages, &a.doc.id, &s.id)
 }
 
 fn absolute(archive: &Archive, url: &str) -> String {

@@ -252,6 +252,8 @@ struct Views<'a> {
     statements: Vec<StatementView<'a>>,
     /// Statement indices (into `statements`) of each speaker, by date.
     by_speaker: HashMap<&'a str, Vec<usize>>,
+    /// Statement indices (into `statements`) of each article, in the article's order.
+    by_article: Vec<Vec<usize>>,
 }
 
 fn speaker_link<'a>(archive: &'a Archive, id: &'a str) -> SpeakerLink<'a> {
@@ -289,7 +291,7 @@ fn statement_view<'a>(archive: &'a Archive, r: &StatementRef) -> StatementView<'
                 label: rel.label(),
                 target: RelationTarget {
                     id: &ts.id,
-                    url: urls::statement(&ts.id),
+                    url: urls::statement_link(archive.config.statement_pages, &ta.doc.id, &ts.id),
                     anchor_url: urls::statement_in_article(&ta.doc.id, &ts.id),
                     text: &ts.text,
                     speaker_name: archive
@@ -303,7 +305,7 @@ fn statement_view<'a>(archive: &'a Archive, r: &StatementRef) -> StatementView<'
         .collect();
     StatementView {
         id: &s.id,
-        url: urls::statement(&s.id),
+        url: urls::statement_link(archive.config.statement_pages, slug, &s.id),
         anchor_url: urls::statement_in_article(slug, &s.id),
         speaker: speaker_link(archive, &s.speaker),
         role,
@@ -333,13 +335,19 @@ fn make_views(archive: &Archive) -> Views<'_> {
         .map(|r| statement_view(archive, r))
         .collect();
     let mut by_speaker: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut by_article: Vec<Vec<usize>> = vec![Vec::new(); archive.articles.len()];
     for (i, r) in archive.statements.iter().enumerate() {
         let (_, s) = archive.statement(r);
         by_speaker.entry(s.speaker.as_str()).or_default().push(i);
+        by_article[r.article].push(i);
+    }
+    for list in &mut by_article {
+        list.sort_by_key(|&i| archive.statements[i].index);
     }
     Views {
         statements,
         by_speaker,
+        by_article,
     }
 }
 
@@ -596,15 +604,9 @@ impl<'a> Renderer<'a> {
         let a = self.archive;
         let art = &a.articles[index];
         let slug = art.doc.id.as_str();
-        let mut statements: Vec<(usize, &StatementView)> = self
-            .views
-            .statements
+        let statements = self.views.by_article[index]
             .iter()
-            .zip(&a.statements)
-            .filter(|(_, r)| r.article == index)
-            .map(|(v, r)| (r.index, v))
-            .collect();
-        statements.sort_by_key(|(i, _)| *i);
+            .map(|&i| &self.views.statements[i]);
         let speakers = art
             .doc
             .meta
@@ -635,7 +637,7 @@ impl<'a> Renderer<'a> {
             body_html: &art.body.html,
             has_code: art.body.has_code,
             speakers,
-            statements: statements.into_iter().map(|(_, v)| v).collect(),
+            statements: statements.collect(),
         };
         let mut ctx = Context::new();
         ctx.insert("article", &view);

@@ -35,6 +35,16 @@ pub fn statement(id: &str) -> String {
     format!("statements/{id}/")
 }
 
+/// Where lists, feeds and data link a statement: its own page, or its place in the
+/// article when the archive has no statement pages.
+pub fn statement_link(statement_pages: bool, slug: &str, id: &str) -> String {
+    if statement_pages {
+        statement(id)
+    } else {
+        statement_in_article(slug, id)
+    }
+}
+
 /// The share card (og:image) of a statement.
 pub fn share_image(id: &str) -> String {
     format!("statements/{id}/share.png")

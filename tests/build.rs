@@ -846,3 +846,63 @@ mod publish {
         onrecord(site.path()).arg("check").assert().success();
     }
 }
+
+mod settings {
+    use super::*;
+
+    #[test]
+    fn without_statement_pages_every_link_still_resolves() {
+        let site = copy_fixture("basic");
+        let toml = site.path().join("site.toml");
+        fs::write(&toml, format!("{}statement_pages = false\n", read(&toml))).unwrap();
+        onrecord(site.path())
+            .args(["build", "--no-import"])
+            .assert()
+            .success();
+        assert!(!site.path().join("public/statements").exists());
+        let speaker = read(site.path().join("public/speakers/dmitry-peskov/index.html"));
+        assert!(
+            !speaker.contains("statements/"),
+            "no links to statement pages"
+        );
+        onrecord(site.path()).arg("check").assert().success();
+        let csv = read(site.path().join("public/data/statements.csv"));
+        assert!(csv.contains("\"https://example.org/articles/peskov-denies/#peskov-no-contact\",\"https://example.org/articles/peskov-denies/#peskov-no-contact\""));
+    }
+
+    #[test]
+    fn a_relation_to_a_former_id_still_links() {
+        let site = copy_fixture("basic");
+        let p = site.path().join("content/articles/ryabkov-confirms.md");
+        fs::write(
+            &p,
+            read(&p).replace(
+                "    text: Russia had contacts",
+                "    aliases: [ryabkov-old-id]\n    text: Russia had contacts",
+            ),
+        )
+        .unwrap();
+        let p = site.path().join("content/articles/peskov-denies.md");
+        fs::write(
+            &p,
+            read(&p).replace(
+                "contradicts: ryabkov-had-contacts",
+                "contradicts: ryabkov-old-id",
+            ),
+        )
+        .unwrap();
+        onrecord(site.path())
+            .args(["build", "--no-import"])
+            .assert()
+            .success();
+        let article = read(site.path().join("public/articles/peskov-denies/index.html"));
+        assert!(
+            article.contains(
+                "Contradicts <a href=\"../../articles/ryabkov-confirms/#ryabkov-had-contacts\""
+            ),
+            "{article}"
+        );
+        let speaker = read(site.path().join("public/speakers/dmitry-peskov/index.html"));
+        assert!(speaker.contains("statements/ryabkov-had-contacts/"));
+    }
+}
