@@ -5,8 +5,6 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use rayon::prelude::*;
-
 use crate::archive::{self, Archive};
 use crate::config::{normalize_base_url, SiteConfig};
 use crate::error::{Error, Problem, Result};
@@ -70,14 +68,17 @@ pub fn build_site(opts: &BuildOptions) -> Result<BuildReport> {
     check_output_dir(&config)?;
     let archive = archive::load(config)?;
     let tera = render::load_templates(&archive.config.root)?;
-    let pages = Renderer::new(&tera, &archive).render_all()?;
+    let renderer = Renderer::new(&tera, &archive);
     let output = archive.config.output_dir.clone();
     let staging = Staging::new(&output)?;
-    write_site(&staging, &archive, &pages)?;
+    let pages = renderer.render_each(&|page: Page| {
+        staging.write(&urls::output_file(&page.url), page.html.as_bytes())
+    })?;
+    write_site(&staging, &archive)?;
     staging.commit()?;
     Ok(BuildReport {
         output,
-        pages: pages.len(),
+        pages,
         articles: archive.articles.len(),
         speakers: archive.speakers.len(),
         statements: archive.statements.len(),
@@ -127,10 +128,8 @@ fn absolute(p: &Path) -> PathBuf {
     out
 }
 
-fn write_site(staging: &Staging, archive: &Archive, pages: &[Page]) -> Result<()> {
-    pages
-        .par_iter()
-        .try_for_each(|p| staging.write(&urls::output_file(&p.url), p.html.as_bytes()))?;
+/// Everything of the site besides the pages.
+fn write_site(staging: &Staging, archive: &Archive) -> Result<()> {
     let root = &archive.config.root;
     for (name, bytes) in BUILTIN_STATIC {
         if !root.join("static").join(name).exists() {

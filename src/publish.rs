@@ -80,7 +80,7 @@ fn feed(archive: &Archive) -> Result<String> {
         ))));
         entries.push((date, e));
     }
-    entries.sort_by(|x, y| y.0.cmp(&x.0));
+    entries.sort_by_key(|e| std::cmp::Reverse(e.0));
     let config = &archive.config;
     let mut feed = Feed::default();
     feed.set_title(Text::plain(config.title.clone()));

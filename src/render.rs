@@ -39,6 +39,7 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/_speaker_table.html"),
     ),
     ("_years.html", include_str!("../templates/_years.html")),
+    ("_pager.html", include_str!("../templates/_pager.html")),
 ];
 
 /// The built-in static files: the repository's static/ folder, compiled in.
@@ -237,6 +238,47 @@ struct SpeakerView<'a> {
     bio_html: Option<String>,
     roles: Vec<RoleView<'a>>,
     years: Vec<YearView<'a>>,
+}
+
+/// Where a page is in a list split into pages.
+#[derive(Serialize)]
+struct Pager {
+    number: usize,
+    count: usize,
+    prev_url: Option<String>,
+    next_url: Option<String>,
+    pages: Vec<PagerLink>,
+}
+
+#[derive(Serialize)]
+struct PagerLink {
+    number: usize,
+    url: String,
+    current: bool,
+}
+
+/// How many entries one page of the timeline or the article list shows.
+pub const PAGE_SIZE: usize = 500;
+
+fn pager(number: usize, count: usize, url: fn(usize) -> String) -> Pager {
+    Pager {
+        number,
+        count,
+        prev_url: (number > 1).then(|| url(number - 1)),
+        next_url: (number < count).then(|| url(number + 1)),
+        pages: (1..=count)
+            .map(|n| PagerLink {
+                number: n,
+                url: url(n),
+                current: n == number,
+            })
+            .collect(),
+    }
+}
+
+/// Pages needed for `len` entries (one, even when empty).
+fn page_count(len: usize) -> usize {
+    len.div_ceil(PAGE_SIZE).max(1)
 }
 
 #[derive(Serialize)]
@@ -463,30 +505,29 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    /// Every page of the site.
-    pub fn render_all(&self) -> Result<Vec<Page>> {
+    /// Render every page of the site, in parallel, handing each to `write` as soon as it
+    /// is made (the site is never held in memory whole). Returns the number of pages.
+    pub fn render_each(&self, write: &(dyn Fn(Page) -> Result<()> + Sync)) -> Result<usize> {
         let a = self.archive;
-        let mut jobs: Vec<Job> = vec![
-            Job::Home,
-            Job::Articles,
-            Job::Speakers,
-            Job::Timeline,
-            Job::NotFound,
-        ];
+        let mut jobs: Vec<Job> = vec![Job::Home, Job::Speakers, Job::NotFound];
+        jobs.extend((1..=page_count(a.articles.len())).map(Job::Articles));
+        jobs.extend((1..=page_count(a.statements.len())).map(Job::Timeline));
         jobs.extend((0..a.articles.len()).map(Job::Article));
         jobs.extend((0..a.speakers.len()).map(Job::Speaker));
         if a.config.statement_pages {
             jobs.extend((0..a.statements.len()).map(Job::Statement));
         }
-        jobs.par_iter().map(|job| self.render_job(job)).collect()
+        jobs.par_iter()
+            .try_for_each(|job| self.render_job(job).and_then(write))?;
+        Ok(jobs.len())
     }
 
     fn render_job(&self, job: &Job) -> Result<Page> {
         match *job {
             Job::Home => self.home(),
-            Job::Articles => self.articles(),
+            Job::Articles(n) => self.articles(n),
             Job::Speakers => self.speakers(),
-            Job::Timeline => self.timeline(),
+            Job::Timeline(n) => self.timeline(n),
             Job::NotFound => self.not_found(),
             Job::Article(i) => self.article(i),
             Job::Speaker(i) => self.speaker(i),
@@ -584,17 +625,26 @@ impl<'a> Renderer<'a> {
         )
     }
 
-    fn articles(&self) -> Result<Page> {
+    fn articles(&self, number: usize) -> Result<Page> {
         let a = self.archive;
-        let list: Vec<ArticleSummary> = (0..a.articles.len())
-            .map(|i| article_summary(a, i))
-            .collect();
+        let start = (number - 1) * PAGE_SIZE;
+        let end = (start + PAGE_SIZE).min(a.articles.len());
+        let list: Vec<ArticleSummary> = (start..end).map(|i| article_summary(a, i)).collect();
         let mut ctx = Context::new();
         ctx.insert("articles", &list);
+        ctx.insert("total", &a.articles.len());
+        ctx.insert(
+            "pager",
+            &pager(number, page_count(a.articles.len()), urls::articles_page),
+        );
+        let title = match number {
+            1 => "Articles".to_string(),
+            n => format!("Articles, page {n}"),
+        };
         self.render(
             "articles.html",
-            urls::articles(),
-            "Articles".to_string(),
+            urls::articles_page(number),
+            title,
             "articles",
             ctx,
         )
@@ -697,16 +747,25 @@ impl<'a> Renderer<'a> {
         )
     }
 
-    fn timeline(&self) -> Result<Page> {
+    fn timeline(&self, number: usize) -> Result<Page> {
+        let all = self.views.statements.len();
+        let start = (number - 1) * PAGE_SIZE;
+        let end = (start + PAGE_SIZE).min(all);
         let mut ctx = Context::new();
+        ctx.insert("years", &by_year(&self.views, start..end));
+        ctx.insert("total", &all);
         ctx.insert(
-            "years",
-            &by_year(&self.views, 0..self.views.statements.len()),
+            "pager",
+            &pager(number, page_count(all), urls::timeline_page),
         );
+        let title = match number {
+            1 => "Timeline".to_string(),
+            n => format!("Timeline, page {n}"),
+        };
         self.render(
             "timeline.html",
-            urls::timeline(),
-            "Timeline".to_string(),
+            urls::timeline_page(number),
+            title,
             "timeline",
             ctx,
         )
@@ -827,9 +886,11 @@ fn dated_newest_first<'v>(views: &'v Views<'v>) -> impl Iterator<Item = &'v Stat
 
 enum Job {
     Home,
-    Articles,
+    /// A page (from 1) of the article list.
+    Articles(usize),
     Speakers,
-    Timeline,
+    /// A page (from 1) of the timeline.
+    Timeline(usize),
     NotFound,
     Article(usize),
     Speaker(usize),

@@ -13,6 +13,19 @@ pub fn articles() -> String {
     "articles/".into()
 }
 
+/// Page `n` (from 1) of the article list: `articles/`, `articles/page/2/`...
+pub fn articles_page(n: usize) -> String {
+    paged(&articles(), n)
+}
+
+fn paged(first: &str, n: usize) -> String {
+    if n <= 1 {
+        first.to_string()
+    } else {
+        format!("{first}page/{n}/")
+    }
+}
+
 pub fn article(slug: &str) -> String {
     format!("articles/{slug}/")
 }
@@ -52,6 +65,11 @@ pub fn share_image(id: &str) -> String {
 
 pub fn timeline() -> String {
     "timeline/".into()
+}
+
+/// Page `n` (from 1) of the timeline: `timeline/`, `timeline/page/2/`...
+pub fn timeline_page(n: usize) -> String {
+    paged(&timeline(), n)
 }
 
 pub fn not_found() -> String {
@@ -112,6 +130,13 @@ mod tests {
             "articles/a/index.html"
         );
         assert_eq!(output_file(&not_found()), "404.html");
+    }
+
+    #[test]
+    fn pages_of_lists() {
+        assert_eq!(timeline_page(1), "timeline/");
+        assert_eq!(timeline_page(3), "timeline/page/3/");
+        assert_eq!(root_from(&articles_page(2)), "../../../");
     }
 
     #[test]

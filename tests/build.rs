@@ -906,3 +906,46 @@ mod settings {
         assert!(speaker.contains("statements/ryabkov-had-contacts/"));
     }
 }
+
+mod pagination {
+    use super::*;
+
+    #[test]
+    fn long_timeline_is_split_into_linked_pages() {
+        let site = copy_fixture("basic");
+        let n = onrecord::render::PAGE_SIZE + 20;
+        let mut text = String::from("---\ntitle: Many\ndate: 2020-01-01\nspeakers:\n  - id: dmitry-peskov\n    name: Dmitry Peskov\nstatements:\n");
+        let mut body = String::new();
+        for i in 0..n {
+            text.push_str(&format!("  - id: many-{i}\n    speaker: dmitry-peskov\n    kind: direct\n    verb: said\n    text: Statement number {i} here\n"));
+            body.push_str(&format!("\"Statement number {i} here,\" he said.\n\n"));
+        }
+        fs::write(
+            site.path().join("content/articles/many.md"),
+            format!("{text}---\n{body}"),
+        )
+        .unwrap();
+        // Statement pages are not what this test is about; they only cost time.
+        let toml = site.path().join("site.toml");
+        fs::write(&toml, format!("{}statement_pages = false\n", read(&toml))).unwrap();
+        onrecord(site.path())
+            .args(["build", "--no-import"])
+            .assert()
+            .success();
+        let out = site.path().join("public");
+        let first = read(out.join("timeline/index.html"));
+        let second = read(out.join("timeline/page/2/index.html"));
+        assert!(
+            first.contains("href=\"../timeline/page/2/\""),
+            "link to page 2"
+        );
+        assert!(
+            second.contains("href=\"../../../timeline/\""),
+            "link back to page 1"
+        );
+        let total =
+            first.matches("class=\"entry ").count() + second.matches("class=\"entry ").count();
+        assert_eq!(total, n + 3, "every statement on exactly one page");
+        onrecord(site.path()).arg("check").assert().success();
+    }
+}
