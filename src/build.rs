@@ -34,6 +34,8 @@ pub struct BuildReport {
     pub statements: usize,
     pub elapsed: Duration,
     pub warnings: Vec<Problem>,
+    /// How long each stage took, in order.
+    pub timings: Vec<(&'static str, Duration)>,
     /// Content files the build's import step wrote (new or updated articles, new
     /// speakers): a watcher should not take them for an editor's change.
     pub imported: Vec<PathBuf>,
@@ -52,9 +54,27 @@ pub fn load_config(opts: &BuildOptions) -> Result<SiteConfig> {
     Ok(config)
 }
 
+/// Times the stages of a build.
+struct Stopwatch {
+    last: Instant,
+    laps: Vec<(&'static str, Duration)>,
+}
+
+impl Stopwatch {
+    fn lap(&mut self, stage: &'static str) {
+        let now = Instant::now();
+        self.laps.push((stage, now - self.last));
+        self.last = now;
+    }
+}
+
 /// Build the site.
 pub fn build_site(opts: &BuildOptions) -> Result<BuildReport> {
     let started = Instant::now();
+    let mut clock = Stopwatch {
+        last: started,
+        laps: Vec::new(),
+    };
     let config = load_config(opts)?;
     let mut warnings = Vec::new();
     let mut imported = Vec::new();
@@ -64,18 +84,24 @@ pub fn build_site(opts: &BuildOptions) -> Result<BuildReport> {
         imported.extend(report.created);
         imported.extend(report.updated);
         imported.extend(report.new_speakers);
+        clock.lap("import");
     }
     check_output_dir(&config)?;
     let archive = archive::load(config)?;
+    clock.lap("load and resolve");
     let tera = render::load_templates(&archive.config.root)?;
     let renderer = Renderer::new(&tera, &archive);
+    clock.lap("templates and views");
     let output = archive.config.output_dir.clone();
     let staging = Staging::new(&output)?;
     let pages = renderer.render_each(&|page: Page| {
         staging.write(&urls::output_file(&page.url), page.html.as_bytes())
     })?;
+    clock.lap("render and write pages");
     write_site(&staging, &archive)?;
+    clock.lap("feeds, data, static files");
     staging.commit()?;
+    clock.lap("swap in");
     Ok(BuildReport {
         output,
         pages,
@@ -83,6 +109,7 @@ pub fn build_site(opts: &BuildOptions) -> Result<BuildReport> {
         speakers: archive.speakers.len(),
         statements: archive.statements.len(),
         elapsed: started.elapsed(),
+        timings: clock.laps,
         warnings,
         imported,
     })

@@ -57,6 +57,9 @@ enum Command {
         /// Do not import new sources first.
         #[arg(long)]
         no_import: bool,
+        /// Print how long each stage of the build took.
+        #[arg(long)]
+        timings: bool,
     },
     /// Build, serve on 127.0.0.1, rebuild and reload the browser on every change.
     Serve {
@@ -101,12 +104,16 @@ fn main() -> ExitCode {
             output,
             base_url,
             no_import,
-        } => run_build(build::BuildOptions {
-            root: cli.root,
-            output,
-            base_url,
-            import_sources: !no_import,
-        }),
+            timings,
+        } => run_build(
+            build::BuildOptions {
+                root: cli.root,
+                output,
+                base_url,
+                import_sources: !no_import,
+            },
+            timings,
+        ),
         Command::Serve { port, bind, output } => {
             onrecord::serve::run(onrecord::serve::ServeOptions {
                 root: cli.root,
@@ -174,8 +181,13 @@ fn run_import(root: PathBuf, opts: import::ImportOptions) -> Result<()> {
     Ok(())
 }
 
-fn run_build(opts: build::BuildOptions) -> Result<()> {
+fn run_build(opts: build::BuildOptions, timings: bool) -> Result<()> {
     let report = build::build_site(&opts)?;
+    if timings {
+        for (stage, took) in &report.timings {
+            eprintln!("{:>8.1} ms  {stage}", took.as_secs_f64() * 1000.0);
+        }
+    }
     for w in &report.warnings {
         eprintln!("warning: {w}");
     }

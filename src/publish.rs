@@ -293,7 +293,7 @@ fn records(archive: &Archive) -> Vec<StatementRecord<'_>> {
 }
 
 fn statements_json(archive: &Archive) -> Result<Vec<u8>> {
-    serde_json::to_vec_pretty(&records(archive))
+    serde_json::to_vec(&records(archive))
         .map_err(|e| Error::Other(format!("cannot write statements.json: {e}")))
 }
 
