@@ -979,6 +979,7 @@ mod tests {
             statements: 0,
             elapsed: started.elapsed(),
             warnings: Vec::new(),
+            timings: Vec::new(),
             imported,
         })
     }
