@@ -130,7 +130,11 @@ pub fn load(config: SiteConfig) -> Result<Archive> {
     let articles = articles
         .into_iter()
         .zip(bodies)
-        .map(|(doc, body)| ResolvedArticle { doc, body })
+        .map(|(mut doc, body)| {
+            // The whole file was kept to point problems at lines; none are left to report.
+            doc.text = String::new();
+            ResolvedArticle { doc, body }
+        })
         .collect();
     Ok(Archive {
         config,

@@ -174,9 +174,7 @@ fn write_site(staging: &Staging, archive: &Archive) -> Result<()> {
             redirect_page(&target).as_bytes(),
         )?;
     }
-    for (path, bytes) in crate::publish::files(archive)? {
-        staging.write(&path, &bytes)?;
-    }
+    crate::publish::write_files(archive, staging)?;
     // GitHub Pages: serve files as they are (no Jekyll), and the custom domain if any.
     staging.write(".nojekyll", b"")?;
     if !archive.config.cname.is_empty() {

@@ -12,26 +12,33 @@ use crate::content::StatementKind;
 use crate::error::{Error, Result};
 use crate::render::GENERATOR;
 use crate::urls;
+use crate::write::Staging;
+use std::io::Write;
+use std::path::Path;
 
 /// A file of the site: site-relative path and contents.
 pub type OutputFile = (String, Vec<u8>);
 
-/// Every publishing file of the archive.
-pub fn files(archive: &Archive) -> Result<Vec<OutputFile>> {
-    let mut out = vec![
-        ("feed.xml".to_string(), feed(archive)?.into_bytes()),
-        ("robots.txt".to_string(), robots(archive).into_bytes()),
-        (
-            "data/statements.json".to_string(),
-            statements_json(archive)?,
-        ),
-        (
-            "data/statements.csv".to_string(),
-            statements_csv(archive).into_bytes(),
-        ),
-    ];
-    out.extend(sitemaps(archive));
-    Ok(out)
+/// Write every publishing file of the archive into the site being built. The data files
+/// are streamed: on a large archive they are the biggest files of the site.
+pub fn write_files(archive: &Archive, staging: &Staging) -> Result<()> {
+    staging.write("feed.xml", feed(archive)?.as_bytes())?;
+    staging.write("robots.txt", robots(archive).as_bytes())?;
+    for (path, bytes) in sitemaps(archive) {
+        staging.write(&path, &bytes)?;
+    }
+    let records = records(archive);
+    let json_path = "data/statements.json";
+    let mut json = staging.create(json_path)?;
+    serde_json::to_writer(&mut json, &records)
+        .map_err(|e| Error::Other(format!("cannot write {json_path}: {e}")))?;
+    json.flush()
+        .map_err(|e| Error::io("write", Path::new(json_path), e))?;
+    let csv_path = "data/statements.csv";
+    let mut csv = staging.create(csv_path)?;
+    write_csv(&mut csv, &records)
+        .and_then(|()| csv.flush())
+        .map_err(|e| Error::io("write", Path::new(csv_path), e))
 }
 
 /// Where a statement is linked from feeds and data.
@@ -292,42 +299,31 @@ fn records(archive: &Archive) -> Vec<StatementRecord<'_>> {
         .collect()
 }
 
-fn statements_json(archive: &Archive) -> Result<Vec<u8>> {
-    serde_json::to_vec(&records(archive))
-        .map_err(|e| Error::Other(format!("cannot write statements.json: {e}")))
-}
-
 /// RFC 4180 CSV, every field quoted. A field that a spreadsheet would run as a formula
 /// (starting with = + - @ or a control character) gets a leading apostrophe.
-fn statements_csv(archive: &Archive) -> String {
-    let mut out = String::new();
-    out.push_str(&CSV_COLUMNS.join(","));
-    out.push_str("\r\n");
-    for r in records(archive) {
+fn write_csv(out: &mut impl Write, records: &[StatementRecord]) -> std::io::Result<()> {
+    write!(out, "{}\r\n", CSV_COLUMNS.join(","))?;
+    for r in records {
         let fields = [
-            Some(r.id.to_string()),
-            Some(r.speaker.to_string()),
-            Some(r.speaker_id.to_string()),
-            r.role.map(str::to_string),
-            r.said_on,
-            Some(r.kind.to_string()),
-            Some(r.verb.to_string()),
-            Some(r.text.to_string()),
-            Some(r.article_title.to_string()),
-            Some(r.article_url),
-            Some(r.statement_url),
-            r.publication.map(str::to_string),
-            r.published_on,
-            r.original_url.map(str::to_string),
+            Some(r.id),
+            Some(r.speaker),
+            Some(r.speaker_id),
+            r.role,
+            r.said_on.as_deref(),
+            Some(r.kind),
+            Some(r.verb),
+            Some(r.text),
+            Some(r.article_title),
+            Some(r.article_url.as_str()),
+            Some(r.statement_url.as_str()),
+            r.publication,
+            r.published_on.as_deref(),
+            r.original_url,
         ];
-        let line: Vec<String> = fields
-            .iter()
-            .map(|f| csv_field(f.as_deref().unwrap_or("")))
-            .collect();
-        out.push_str(&line.join(","));
-        out.push_str("\r\n");
+        let line: Vec<String> = fields.iter().map(|f| csv_field(f.unwrap_or(""))).collect();
+        write!(out, "{}\r\n", line.join(","))?;
     }
-    out
+    Ok(())
 }
 
 fn csv_field(value: &str) -> String {

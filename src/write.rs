@@ -76,6 +76,16 @@ impl Staging {
         fs::write(&path, bytes).map_err(|e| Error::io("write", &path, e))
     }
 
+    /// Open a file at a site-relative path for writing in pieces (large data files).
+    pub fn create(&self, rel: &str) -> Result<std::io::BufWriter<fs::File>> {
+        let path = self.staging.join(rel);
+        if let Some(dir) = path.parent() {
+            fs::create_dir_all(dir).map_err(|e| Error::io("create directory", dir, e))?;
+        }
+        let file = fs::File::create(&path).map_err(|e| Error::io("write", &path, e))?;
+        Ok(std::io::BufWriter::with_capacity(1 << 16, file))
+    }
+
     /// Replace the target directory with the finished staging directory. The old tree is
     /// moved aside first and removed last, so the target is never missing for long and
     /// never half-written.
