@@ -8,6 +8,7 @@
 use std::collections::HashSet;
 use std::hash::{Hash, Hasher};
 
+use super::lexicon as lx;
 use super::paragraphs::ends_sentence;
 
 /// Imperatives that open calls to action.
@@ -214,10 +215,27 @@ fn words_outside_quotes(p: &str) -> Vec<String> {
         .collect()
 }
 
+/// Words with a letter or digit in them (one pass, no allocation: runs many times on
+/// every paragraph).
 pub fn word_count(p: &str) -> usize {
-    p.split_whitespace()
-        .filter(|w| w.chars().any(char::is_alphanumeric))
-        .count()
+    let mut count = 0;
+    let mut counted = false;
+    for c in p.chars() {
+        if c.is_ascii() {
+            if c.is_ascii_whitespace() {
+                counted = false;
+            } else if !counted && c.is_ascii_alphanumeric() {
+                count += 1;
+                counted = true;
+            }
+        } else if c.is_whitespace() {
+            counted = false;
+        } else if !counted && c.is_alphanumeric() {
+            count += 1;
+            counted = true;
+        }
+    }
+    count
 }
 
 fn has_quotes(p: &str) -> bool {
@@ -298,7 +316,7 @@ pub fn is_appeal(p: &str) -> bool {
         return false;
     }
     let lower = p.to_lowercase();
-    if short && STRONG_KEYWORDS.iter().any(|k| lower.contains(k)) {
+    if short && STRONG_KEYWORDS.iter().any(|k| lower.contains(k)) && cta_shape(p, addressed) {
         return true;
     }
     addressed
@@ -307,19 +325,37 @@ pub fn is_appeal(p: &str) -> bool {
             .any(|k| contains_word_prefix(&lower, k))
 }
 
+/// The shape of a call to action or a button: addressed to the reader, an imperative, a
+/// question or exclamation, a label without final punctuation, or a link; never a
+/// sentence that attributes words to someone.
+fn cta_shape(p: &str, addressed: bool) -> bool {
+    if has_attribution(p) {
+        return false;
+    }
+    let t = p.trim_end();
+    let lower = t.to_lowercase();
+    addressed
+        || CTA_VERBS.contains(&first_word(p).as_str())
+        || t.ends_with(['?', '!'])
+        || !ends_sentence(t)
+        || lower.contains("http")
+        || lower.contains("www.")
+        || lower.contains(".com")
+        || t.ends_with(['\u{bb}', '\u{2192}', '>'])
+}
+
 /// Does the text outside quotation marks say "you", "we", "us", "our"...? (No allocation:
 /// this runs on every paragraph.)
 fn addresses_reader(p: &str) -> bool {
     let mut inside = false;
     let mut start: Option<usize> = None;
     let is_pronoun = |w: &str| {
-        APPEAL_PRONOUNS.iter().any(|x| {
-            x.len() <= w.len()
-                && x.chars().count() == w.chars().count()
-                && x.chars()
-                    .zip(w.chars())
-                    .all(|(a, b)| a == b.to_ascii_lowercase() || (a == '\'' && b == '\u{2019}'))
-        })
+        if w.contains('\u{2019}') {
+            let w = w.replace('\u{2019}', "'");
+            APPEAL_PRONOUNS.iter().any(|x| x.eq_ignore_ascii_case(&w))
+        } else {
+            APPEAL_PRONOUNS.iter().any(|x| x.eq_ignore_ascii_case(w))
+        }
     };
     for (i, c) in p.char_indices().chain(std::iter::once((p.len(), ' '))) {
         let word_char = c.is_alphanumeric() || c == '\'' || c == '\u{2019}';
@@ -487,7 +523,14 @@ pub fn is_credit_line(p: &str) -> bool {
     if n > 60 {
         return false;
     }
-    let lower = p.trim_start_matches(['(', '[']).to_lowercase();
+    // Only the head is lower-cased (this runs on every paragraph).
+    let head: String = p
+        .trim_start_matches(['(', '['])
+        .chars()
+        .take(24)
+        .flat_map(char::to_lowercase)
+        .collect();
+    let lower = head.as_str();
     let starts = [
         "reporting by",
         "additional reporting",
@@ -506,11 +549,15 @@ pub fn is_credit_line(p: &str) -> bool {
         "this article was",
         "this report was",
     ];
+    let has = |needle: &str| {
+        let cap = needle[..1].to_uppercase() + &needle[1..];
+        p.contains(needle) || p.contains(&cap) || p.contains(&needle.to_uppercase())
+    };
     starts.iter().any(|s| lower.starts_with(s))
-        || lower.contains("contributed to this report")
-        || lower.contains("contributed reporting")
-        || lower.contains("all rights reserved")
-        || (lower.contains("editing by") && n <= 25)
+        || has("contributed to this report")
+        || has("contributed reporting")
+        || has("all rights reserved")
+        || (has("editing by") && n <= 25)
 }
 
 /// A paragraph with no letters: "×", "***", "—".
@@ -541,14 +588,30 @@ pub fn strip_glued_teaser(p: &str) -> Option<&str> {
     None
 }
 
-/// Paragraph keys that recur in more than one source of the archive.
+/// Does the paragraph attribute words to someone: a quotation, or a speech verb after a
+/// word ("..., the ministry said.")? Such a paragraph is article text, not furniture, unless
+/// a stronger signal than a keyword says otherwise.
+pub fn has_attribution(p: &str) -> bool {
+    if has_quotes(p) {
+        return true;
+    }
+    let ws = words_outside_quotes(p);
+    ws.iter().enumerate().skip(1).any(|(i, w)| {
+        lx::is_speech_verb(w) || (w == "according" && ws.get(i + 1).is_some_and(|n| n == "to"))
+    })
+}
+
+/// Paragraph keys that recur across sources of one publication (a view for one source).
 #[derive(Debug, Default, Clone)]
 pub struct Repeats {
+    /// In two or more sources.
     pub keys: HashSet<u64>,
+    /// In three or more sources.
+    pub keys3: HashSet<u64>,
 }
 
 impl Repeats {
-    /// From each source's paragraphs: keys seen in two or more sources.
+    /// From each source's paragraphs: keys seen in two (three) or more sources.
     pub fn from_sources<'a>(sources: impl IntoIterator<Item = &'a [String]>) -> Repeats {
         let mut count: std::collections::HashMap<u64, usize> = std::collections::HashMap::new();
         for paras in sources {
@@ -563,15 +626,26 @@ impl Repeats {
         }
         Repeats {
             keys: count
-                .into_iter()
-                .filter(|&(_, n)| n >= 2)
-                .map(|(k, _)| k)
+                .iter()
+                .filter(|&(_, &n)| n >= 2)
+                .map(|(&k, _)| k)
+                .collect(),
+            keys3: count
+                .iter()
+                .filter(|&(_, &n)| n >= 3)
+                .map(|(&k, _)| k)
                 .collect(),
         }
     }
 
+    /// A paragraph repeated across sources: page furniture. One that attributes words to
+    /// someone may be a real quotation carried by two stories: only three or more count.
     pub fn contains(&self, p: &str) -> bool {
-        !self.keys.is_empty() && self.keys.contains(&key(p))
+        if self.keys.is_empty() {
+            return false;
+        }
+        let k = key(p);
+        self.keys.contains(&k) && (self.keys3.contains(&k) || !has_attribution(p))
     }
 }
 
@@ -603,6 +677,30 @@ mod tests {
         assert!(!is_appeal(
             "The minister said the country would support Ukraine."
         ));
+        // A keyword alone does not make furniture of a reported sentence.
+        assert!(!is_appeal(
+            "The donation was made in 2016, the ministry said."
+        ));
+        assert!(!is_appeal(
+            "The newsletter was sent to every official, a spokesman told Reuters."
+        ));
+        assert!(is_appeal("Sign up for the newsletter"));
+        assert!(is_appeal("Advertisement"));
+    }
+
+    #[test]
+    fn repeats_spare_quotations_carried_by_two_stories() {
+        let a = vec![
+            "\"We will never agree,\" Peskov said.".to_string(),
+            "Subscribe now".into(),
+        ];
+        let b = a.clone();
+        let r = Repeats::from_sources([a.as_slice(), b.as_slice()]);
+        assert!(r.contains("Subscribe now"));
+        assert!(!r.contains("\"We will never agree,\" Peskov said."));
+        let c = a.clone();
+        let r = Repeats::from_sources([a.as_slice(), b.as_slice(), c.as_slice()]);
+        assert!(r.contains("\"We will never agree,\" Peskov said."));
     }
 
     #[test]

@@ -57,11 +57,11 @@ pub fn attributions(p: &Para, s: Range<usize>) -> Vec<Attribution> {
         let lw = p.lower(i);
         let found = if lw == "according" && p.lower(i + 1) == "to" && i + 2 < s.end {
             according_to(p, &s, i)
-        } else if is_in(lx::SPEECH_VERBS, lw) && finite_ok(p, &s, i, lw) {
+        } else if lx::has(lx::SPEECH_VERBS, lw) && finite_ok(p, &s, i, lw) {
             finite(p, &s, i, lw.to_string())
-        } else if is_in(lx::SPEECH_PARTICIPLES, lw) {
+        } else if lx::has(lx::SPEECH_PARTICIPLES, lw) {
             participle(p, &s, i, lw.to_string())
-        } else if is_in(lx::LABEL_VERBS, lw)
+        } else if lx::has(lx::LABEL_VERBS, lw)
             || ((lw == "described" || lw == "describes") && p.lower(i + 1) == "as")
         {
             label(p, &s, i, lw.to_string())
@@ -79,8 +79,8 @@ fn finite_ok(p: &Para, s: &Range<usize>, i: usize, lw: &str) -> bool {
         return false;
     }
     let prev = p.lower(i - 1);
-    if is_in(lx::DETERMINERS, prev)
-        || is_in(lx::PREPOSITIONS, prev)
+    if lx::has(lx::DETERMINERS, prev)
+        || lx::has(lx::PREPOSITIONS, prev)
         || is_in(
             &[
                 "be", "is", "was", "were", "been", "being", "are", "not", "never",
@@ -117,7 +117,7 @@ fn is_boundary_punct(p: &Para, i: usize) -> bool {
 }
 
 fn is_time_word(w: &str) -> bool {
-    is_in(lx::WEEKDAYS, w)
+    lx::has(lx::WEEKDAYS, w)
         || is_in(
             &[
                 "on",
@@ -145,7 +145,7 @@ pub fn subject_before(p: &Para, s: &Range<usize>, v: usize) -> Option<(Range<usi
     let mut j = v;
     while j > s.start && p.is_word(j - 1) && p.tokens[j - 1].quote.is_none() {
         let w = p.lower(j - 1);
-        if is_in(lx::VERB_FILLERS, w) || is_time_word(w) {
+        if lx::has(lx::VERB_FILLERS, w) || is_time_word(w) {
             j -= 1;
         } else {
             break;
@@ -165,7 +165,7 @@ pub fn subject_before(p: &Para, s: &Range<usize>, v: usize) -> Option<(Range<usi
         }
         if p.is_word(k)
             && !lx::is_capitalized(p.word(k))
-            && is_in(lx::CLAUSE_BOUNDARIES, p.lower(k))
+            && lx::has(lx::CLAUSE_BOUNDARIES, p.lower(k))
         {
             break;
         }
@@ -181,6 +181,11 @@ fn apposed_subject(p: &Para, s: &Range<usize>, c2: usize) -> Option<(Range<usize
         p.is_punct(k, ',') || p.tokens[k].kind == Kind::CloseQuote || p.tokens[k].quote.is_some()
     });
     let c1 = c1.filter(|&k| p.is_punct(k, ','))?;
+    // An aside between subject and verb: ", speaking in Minsk,", ", in turn,", ", for his
+    // part,", ", after the talks,": the subject is the head before it.
+    if is_aside(p, c1 + 1, c2) {
+        return subject_before(p, s, c1);
+    }
     // A one-word aside: "meanwhile", "however", "too".
     if c2 == c1 + 2 {
         let w = p.lower(c1 + 1);
@@ -208,7 +213,7 @@ fn apposed_subject(p: &Para, s: &Range<usize>, c2: usize) -> Option<(Range<usize
         if is_boundary_punct(p, k) || p.tokens[k].quote.is_some() {
             break;
         }
-        if !lx::is_capitalized(p.word(k)) && is_in(lx::CLAUSE_BOUNDARIES, p.lower(k)) {
+        if !lx::is_capitalized(p.word(k)) && lx::has(lx::CLAUSE_BOUNDARIES, p.lower(k)) {
             break;
         }
         a = k;
@@ -221,6 +226,46 @@ fn apposed_subject(p: &Para, s: &Range<usize>, c2: usize) -> Option<(Range<usize
         Some(m @ Mention::Person { role: Some(_), .. }) => Some((a..c2, m)),
         _ => None,
     })
+}
+
+/// Words `a..b` between two commas that are an aside, not an apposition naming a role:
+/// a participial phrase ("speaking in Minsk", "asked about it"), a prepositional or
+/// adverbial phrase ("in turn", "for his part", "on Monday").
+fn is_aside(p: &Para, a: usize, b: usize) -> bool {
+    if a >= b || !p.is_word(a) || b - a > 12 {
+        return false;
+    }
+    let w = p.lower(a);
+    let participle = w.len() > 4
+        && (w.ends_with("ing") || matches!(w, "asked" | "pressed" | "questioned" | "quoted"));
+    participle
+        || is_in(
+            &[
+                "in",
+                "for",
+                "on",
+                "at",
+                "after",
+                "during",
+                "from",
+                "with",
+                "like",
+                "unlike",
+                "meanwhile",
+                "however",
+                "though",
+                "too",
+                "also",
+                "instead",
+                "separately",
+                "later",
+                "earlier",
+                "again",
+                "then",
+                "by",
+            ],
+            w,
+        ) && (a..b).all(|k| p.is_word(k) && p.tokens[k].quote.is_none())
 }
 
 /// The speaker after a verb or "according to": "said the source.", "said Peskov, adding".
@@ -277,7 +322,7 @@ fn according_to(p: &Para, s: &Range<usize>, i: usize) -> Option<Attribution> {
 
 fn is_media(p: &Para, r: Range<usize>) -> bool {
     r.clone()
-        .any(|k| p.is_word(k) && is_in(lx::MEDIA_WORDS, &lx::key(p.word(k))))
+        .any(|k| p.is_word(k) && lx::has(lx::MEDIA_WORDS, &lx::key(p.word(k))))
 }
 
 fn finite(p: &Para, s: &Range<usize>, i: usize, lw: String) -> Option<Attribution> {
@@ -300,7 +345,24 @@ fn finite(p: &Para, s: &Range<usize>, i: usize, lw: String) -> Option<Attributio
             });
         }
     }
-    let (subj, mention) = subject_before(p, s, i)?;
+    let Some((subj, mention)) = subject_before(p, s, i) else {
+        // "Ryabkov dismissed the remarks and said ...": the sentence's subject speaks.
+        if i > s.start && is_in(&["and", "but"], p.lower(i - 1)) && lw != "reported" {
+            let clause = complement(p, s, i, &lw).map(|c| c.0);
+            return Some(Attribution {
+                verb_tok: i,
+                verb: lw,
+                form: Form::Participle,
+                subject: None,
+                mention: None,
+                inverted: false,
+                clause,
+                trailing: false,
+                end_tok: i,
+            });
+        }
+        return None;
+    };
     if lw == "reported" || is_media(p, subj.clone()) && !matches!(mention, Mention::Person { .. }) {
         return None;
     }
@@ -326,7 +388,7 @@ fn finite(p: &Para, s: &Range<usize>, i: usize, lw: String) -> Option<Attributio
         subject: Some(subj),
         mention: Some(mention),
         inverted: false,
-        clause: if is_in(lx::QUOTE_ONLY_VERBS, p.lower(i)) {
+        clause: if lx::has(lx::QUOTE_ONLY_VERBS, p.lower(i)) {
             None
         } else {
             clause
@@ -439,7 +501,55 @@ fn clause_before(p: &Para, s: &Range<usize>, b: usize) -> Option<Range<usize>> {
     while start < end && p.is_word(start) && is_in(&["but", "and", "so", "yet"], p.lower(start)) {
         start += 1;
     }
+    // "Asked whether ..., Peskov said": a participial phrase, not what was said.
+    if opens_with_participle(p, start) {
+        return None;
+    }
     clause_range(p, start, end)
+}
+
+/// "Asked whether", "Speaking to reporters", "Responding to", "Commenting on": an -ing or
+/// -ed word followed by a preposition, a wh-word or the people addressed (so that
+/// "Everything that ..." and "Beijing is ..." stay clauses).
+fn opens_with_participle(p: &Para, k: usize) -> bool {
+    if !p.is_word(k) {
+        return false;
+    }
+    let w = p.lower(k);
+    let shaped = w.len() > 4
+        && (w.ends_with("ing") && !w.ends_with("thing") || w.ends_with("ed") && w != "indeed");
+    shaped
+        && is_in(
+            &[
+                "to",
+                "at",
+                "on",
+                "in",
+                "with",
+                "about",
+                "after",
+                "during",
+                "whether",
+                "if",
+                "why",
+                "how",
+                "what",
+                "when",
+                "where",
+                "who",
+                "by",
+                "from",
+                "for",
+                "before",
+                "reporters",
+                "journalists",
+                "questions",
+                "lawmakers",
+                "a",
+                "an",
+            ],
+            p.lower(k + 1),
+        )
 }
 
 /// Reported clause after a verb at `i`: after "that", or a bare clause for say-like verbs.
@@ -465,13 +575,13 @@ fn complement(p: &Para, s: &Range<usize>, i: usize, verb: &str) -> Option<(Range
                 }
                 return clause_range(p, k + 1, s.end).map(|r| (r, k + 1));
             }
-            if k > i + 1 && is_in(lx::SPEECH_VERBS, w) {
+            if k > i + 1 && lx::has(lx::SPEECH_VERBS, w) {
                 break;
             }
         }
         k += 1;
     }
-    if !is_in(lx::BARE_CLAUSE_VERBS, verb) && !is_in(lx::SPEECH_PARTICIPLES, verb) {
+    if !lx::has(lx::BARE_CLAUSE_VERBS, verb) && !lx::has(lx::SPEECH_PARTICIPLES, verb) {
         return None;
     }
     let mut k = i + 1;
@@ -487,14 +597,23 @@ fn complement(p: &Para, s: &Range<usize>, i: usize, verb: &str) -> Option<(Range
     let clause_start = is_in(
         &[
             "he", "she", "it", "they", "we", "i", "there", "the", "a", "an", "this", "these",
-            "those", "his", "her", "its", "their", "our", "no", "some", "all", "any", "russia",
-            "moscow",
+            "those", "his", "her", "its", "their", "our", "no", "some", "all", "any",
         ],
         &lw,
-    ) || (lx::is_capitalized(w)
-        && !is_in(lx::PREPOSITIONS, &lw)
-        && lx::month_number(&lw).is_none()
-        && !is_in(lx::WEEKDAYS, &lw));
+    ) || (p.is_word(k + 1)
+        && !lx::has(lx::PREPOSITIONS, &lw)
+        && !lx::has(lx::DETERMINERS, &lw)
+        && is_in(
+            &[
+                "is", "are", "was", "were", "has", "had", "have", "would", "will", "could", "can",
+                "should", "might", "may", "must",
+            ],
+            p.lower(k + 1),
+        ))
+        || (lx::is_capitalized(w)
+            && !lx::has(lx::PREPOSITIONS, &lw)
+            && lx::month_number(&lw).is_none()
+            && !lx::has(lx::WEEKDAYS, &lw));
     if !clause_start {
         return None;
     }
@@ -544,7 +663,7 @@ fn skip_time(p: &Para, s: &Range<usize>, mut k: usize) -> usize {
             return k;
         }
         let w = p.lower(k);
-        if is_in(lx::WEEKDAYS, w)
+        if lx::has(lx::WEEKDAYS, w)
             || is_in(
                 &[
                     "yesterday",
@@ -560,7 +679,7 @@ fn skip_time(p: &Para, s: &Range<usize>, mut k: usize) -> usize {
             )
         {
             k += 1;
-        } else if (w == "on" && is_in(lx::WEEKDAYS, p.lower(k + 1)))
+        } else if (w == "on" && lx::has(lx::WEEKDAYS, p.lower(k + 1)))
             || (w == "last"
                 && is_in(
                     &[
@@ -594,7 +713,15 @@ fn skip_time(p: &Para, s: &Range<usize>, mut k: usize) -> usize {
 /// Byte range of tokens `a..b`, minus trailing commas and an unquoted final period; none
 /// when shorter than three words.
 fn clause_range(p: &Para, a: usize, b: usize) -> Option<Range<usize>> {
-    let mut b = b;
+    // A trailing source: "..., according to a transcript", "..., citing officials".
+    let mut b = (a + 1..b)
+        .find(|&k| {
+            p.is_punct(k, ',')
+                && p.tokens[k].quote.is_none()
+                && ((p.lower(k + 1) == "according" && p.lower(k + 2) == "to")
+                    || p.lower(k + 1) == "citing")
+        })
+        .unwrap_or(b);
     while b > a
         && matches!(
             p.tokens[b - 1].kind,

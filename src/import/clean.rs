@@ -7,6 +7,7 @@ use jiff::civil::Date;
 
 use super::boilerplate::{self as bp, Repeats};
 use super::dates;
+use super::lexicon as lx;
 use super::paragraphs::{ends_sentence, paragraphs};
 
 #[derive(Debug, Clone, Default)]
@@ -36,7 +37,7 @@ pub fn clean_paragraphs(paras: Vec<String>, repeats: &Repeats) -> Cleaned {
     let mut class: Vec<Class> = paras
         .iter()
         .map(|p| {
-            if is_furniture(p) || (use_repeats && repeats.contains(p)) {
+            if (is_furniture(p) && date_line(p).is_none()) || (use_repeats && repeats.contains(p)) {
                 Class::Drop
             } else {
                 Class::Keep
@@ -99,6 +100,25 @@ pub fn clean_paragraphs(paras: Vec<String>, repeats: &Repeats) -> Cleaned {
         out.publication = told_publication(&out.body);
     }
     out
+}
+
+/// The publication a text names of itself, read cheaply (before any cleaning): an appeal
+/// or copyright line, a byline, a wire dateline.
+pub fn publication_of(paras: &[String]) -> Option<String> {
+    for (i, p) in paras.iter().enumerate() {
+        if let Some(name) = publication_hint(p) {
+            return Some(name);
+        }
+        if i < 12 {
+            if let Some((_, Some(publication), _)) = byline(p) {
+                return Some(publication);
+            }
+            if let Some(agency) = dateline(p).and_then(|d| d.agency) {
+                return Some(expand_agency(&agency));
+            }
+        }
+    }
+    None
 }
 
 /// When most of an article recurs elsewhere it is a second copy of the same story, not
@@ -208,13 +228,22 @@ pub fn dateline(p: &str) -> Option<Dateline> {
         .map_or(p.len(), |(i, c)| i + c.len_utf8());
     let head = &p[..head_len];
     // The place: upper-case words at the very start.
-    let mut i = 0;
+    // `place_end`: the byte offset just after the last place word (a char boundary).
+    let mut place_end = 0;
     let mut place_words = 0;
-    for w in head.split(' ') {
-        let letters: String = w.chars().filter(|c| c.is_alphabetic()).collect();
-        if letters.len() >= 2 && letters.chars().all(char::is_uppercase) {
+    for (k, w) in head.split(' ').enumerate() {
+        let letters = w.chars().filter(|c| c.is_alphabetic()).count();
+        if letters >= 2
+            && w.chars()
+                .filter(|c| c.is_alphabetic())
+                .all(char::is_uppercase)
+        {
             place_words += 1;
-            i += w.len() + 1;
+            place_end = if k == 0 {
+                w.len()
+            } else {
+                place_end + 1 + w.len()
+            };
             if w.ends_with(',') || w.ends_with(':') {
                 break;
             }
@@ -225,8 +254,7 @@ pub fn dateline(p: &str) -> Option<Dateline> {
     if place_words == 0 {
         return None;
     }
-    let i = i.min(head.len());
-    let after_place = &head[i.saturating_sub(1)..];
+    let after_place = &head[place_end..];
     // Everything up to the separator is dateline; look for a separator close by.
     let seps = [
         " - ",
@@ -271,7 +299,7 @@ pub fn dateline(p: &str) -> Option<Dateline> {
     if agency.is_none() && !dash {
         return None;
     }
-    let rest = i.saturating_sub(1) + sep_at + sep.len();
+    let rest = place_end + sep_at + sep.len();
     let mut rest = rest.min(p.len());
     if !p.is_char_boundary(rest) {
         return None;
@@ -358,12 +386,57 @@ fn title_case_if_shouting(name: &str) -> String {
         .join(" ")
 }
 
-/// A line with nothing but a date (and words like "Published", "Updated", a time).
+/// A line with nothing but a date (and words like "Published", "Updated", a time, a time
+/// zone). A caption that mentions a date ("Putin at the Kremlin, March 3, 2019") is not
+/// one.
 fn date_line(p: &str) -> Option<Date> {
-    if bp::word_count(p) > 10 {
+    if bp::word_count(p) > 10 || !date_shaped(p) {
         return None;
     }
     dates::full_date_in(p)
+}
+
+fn date_shaped(p: &str) -> bool {
+    const WORDS: &[&str] = &[
+        "published",
+        "updated",
+        "posted",
+        "modified",
+        "last",
+        "first",
+        "on",
+        "at",
+        "date",
+        "time",
+        "and",
+        "am",
+        "pm",
+        "a.m",
+        "p.m",
+        "a.m.",
+        "p.m.",
+        "utc",
+        "gmt",
+        "of",
+    ];
+    p.split(|c: char| c.is_whitespace() || matches!(c, '|' | '/' | ',' | '(' | ')'))
+        .map(|w| w.trim_matches(|c: char| matches!(c, ':' | '.' | ';' | '-' | '\u{2014}' | '\u{2013}' | '\u{b7}')))
+        .filter(|w| !w.is_empty())
+        .all(|w| {
+            let lw = w.to_lowercase();
+            let lw = lw.trim_end_matches('.');
+            lx::month_number(lw).is_some()
+                || lx::has(lx::WEEKDAYS, lw)
+                || lx::is_in(WORDS, lw)
+                || lw.chars().all(|c| c.is_ascii_digit() || matches!(c, ':' | '-' | 't' | 'z' | '+'))
+                    && lw.chars().next().is_some_and(|c| c.is_ascii_digit())
+                || lw
+                    .strip_suffix(|c: char| c.is_ascii_alphabetic())
+                    .and_then(|x| x.strip_suffix(|c: char| c.is_ascii_alphabetic()))
+                    .is_some_and(|d| !d.is_empty() && d.chars().all(|c| c.is_ascii_digit()))
+                // A time zone: "EST", "MSK", "CET".
+                || (2..=5).contains(&w.len()) && w.chars().all(|c| c.is_ascii_uppercase())
+        })
 }
 
 /// An outlet named by the page itself: "A Message from X:", "Support X!", "© 2016 X".
@@ -442,6 +515,24 @@ mod tests {
         assert_eq!(dateline("NATO said on Monday it would act."), None);
         let t = "KYIV, Ukraine (AP) \u{2014} Ukraine's president said.";
         assert_eq!(&t[dateline(t).unwrap().rest..], "Ukraine's president said.");
+    }
+
+    #[test]
+    fn date_lines_are_date_shaped() {
+        let d = Some(jiff::civil::date(2016, 11, 14));
+        assert_eq!(date_line("November 14, 2016"), d);
+        assert_eq!(
+            date_line("Published: Monday, November 14, 2016 10:32 am EST"),
+            d
+        );
+        assert_eq!(date_line("Updated Nov. 14, 2016 | 10:32 GMT"), d);
+        assert_eq!(date_line("14 November 2016, 10:32"), d);
+        assert_eq!(date_line("2016-11-14T10:32:00Z"), d);
+        assert_eq!(
+            date_line("Vladimir Putin at the Kremlin, March 3, 2019"),
+            None
+        );
+        assert_eq!(date_line("Putin and Trump met on July 16, 2018"), None);
     }
 
     #[test]

@@ -54,50 +54,55 @@ fn month(w: &str) -> Option<i8> {
 }
 
 /// The first date expression among `words` (as written).
+#[cfg(test)]
 pub fn find(words: &[&str]) -> Option<Relative> {
-    for (i, w) in words.iter().enumerate() {
-        let lw = w.to_lowercase();
-        let prev = i
-            .checked_sub(1)
-            .map(|j| words[j].to_lowercase())
-            .unwrap_or_default();
-        if let Some(d) = weekday(lw.trim_end_matches(',')) {
-            if !is_in(&["next", "every", "coming", "until", "by", "since"], &prev) {
-                return Some(Relative::Weekday(d));
-            }
+    (0..words.len()).find_map(|i| at(words, i))
+}
+
+/// The date expression that starts at `words[i]`, if any.
+pub fn at(words: &[&str], i: usize) -> Option<Relative> {
+    let w = words[i];
+    let lw = w.to_lowercase();
+    let prev = i
+        .checked_sub(1)
+        .map(|j| words[j].to_lowercase())
+        .unwrap_or_default();
+    if let Some(d) = weekday(lw.trim_end_matches(',')) {
+        if !is_in(&["next", "every", "coming", "until", "by", "since"], &prev) {
+            return Some(Relative::Weekday(d));
         }
-        if lw == "yesterday" {
-            return Some(Relative::Yesterday);
-        }
-        if lw == "today" || lw == "tonight" {
-            return Some(Relative::Today);
-        }
-        // "May" is a month only when capitalised and followed by a day.
-        if let Some(m) = month(&lw).filter(|_| lx::is_capitalized(w)) {
-            if let Some(d) = words.get(i + 1).and_then(|x| day_number(x)) {
-                if let Some(y) = words.get(i + 2).and_then(|x| year_number(x)) {
-                    if let Ok(date) = Date::new(y, m, d) {
-                        return Some(Relative::Full(date));
-                    }
+    }
+    if lw == "yesterday" {
+        return Some(Relative::Yesterday);
+    }
+    if lw == "today" || lw == "tonight" {
+        return Some(Relative::Today);
+    }
+    // "May" is a month only when capitalised and followed by a day.
+    if let Some(m) = month(&lw).filter(|_| lx::is_capitalized(w)) {
+        if let Some(d) = words.get(i + 1).and_then(|x| day_number(x)) {
+            if let Some(y) = words.get(i + 2).and_then(|x| year_number(x)) {
+                if let Ok(date) = Date::new(y, m, d) {
+                    return Some(Relative::Full(date));
                 }
-                return Some(Relative::MonthDay(m, d));
             }
+            return Some(Relative::MonthDay(m, d));
         }
-        if let Some(d) =
-            day_number(&lw).filter(|_| lw.chars().next().is_some_and(|c| c.is_ascii_digit()))
+    }
+    if let Some(d) =
+        day_number(&lw).filter(|_| lw.chars().next().is_some_and(|c| c.is_ascii_digit()))
+    {
+        if let Some(m) = words
+            .get(i + 1)
+            .and_then(|x| month(x))
+            .filter(|_| lx::is_capitalized(words[i + 1]))
         {
-            if let Some(m) = words
-                .get(i + 1)
-                .and_then(|x| month(x))
-                .filter(|_| lx::is_capitalized(words[i + 1]))
-            {
-                if let Some(y) = words.get(i + 2).and_then(|x| year_number(x)) {
-                    if let Ok(date) = Date::new(y, m, d) {
-                        return Some(Relative::Full(date));
-                    }
+            if let Some(y) = words.get(i + 2).and_then(|x| year_number(x)) {
+                if let Ok(date) = Date::new(y, m, d) {
+                    return Some(Relative::Full(date));
                 }
-                return Some(Relative::MonthDay(m, d));
             }
+            return Some(Relative::MonthDay(m, d));
         }
     }
     None
@@ -142,10 +147,10 @@ pub fn full_date_in(text: &str) -> Option<Date> {
         .split(|c: char| c.is_whitespace() || c == '|' || c == '/')
         .filter(|w| !w.is_empty())
         .collect();
-    match find(&words)? {
+    (0..words.len()).find_map(|i| match at(&words, i)? {
         Relative::Full(d) => Some(d),
         _ => None,
-    }
+    })
 }
 
 fn iso_date_in(text: &str) -> Option<Date> {

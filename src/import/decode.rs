@@ -18,7 +18,7 @@ pub struct Decoded {
 /// Decode a raw source file. `path` is only used to name the file in messages.
 pub fn decode(path: &Path, bytes: &[u8]) -> Result<Decoded, Problem> {
     let (text, warning) = if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
-        (utf8_or_1252(path, rest), None)
+        utf8_or_1252(path, rest)
     } else if let Some(rest) = bytes.strip_prefix(b"\xFF\xFE") {
         (
             UTF_16LE.decode_without_bom_handling(rest).0.into_owned(),
@@ -56,14 +56,26 @@ pub fn decode(path: &Path, bytes: &[u8]) -> Result<Decoded, Problem> {
     Ok(Decoded { text, warning })
 }
 
-/// A UTF-8 BOM promises UTF-8; if the rest is not, fall back like an unmarked file would.
-fn utf8_or_1252(_path: &Path, bytes: &[u8]) -> String {
+/// A UTF-8 BOM promises UTF-8; if the rest is not, fall back like an unmarked file would,
+/// with a warning that says the mark was wrong.
+fn utf8_or_1252(path: &Path, bytes: &[u8]) -> (String, Option<Problem>) {
     match std::str::from_utf8(bytes) {
-        Ok(s) => s.to_string(),
-        Err(_) => WINDOWS_1252
-            .decode_without_bom_handling(bytes)
-            .0
-            .into_owned(),
+        Ok(s) => (s.to_string(), None),
+        Err(e) => {
+            let text = WINDOWS_1252
+                .decode_without_bom_handling(bytes)
+                .0
+                .into_owned();
+            let warning = Problem::new(
+                path,
+                format!(
+                    "starts with a UTF-8 byte-order mark but is not valid UTF-8 (byte {}): read as Windows-1252 (Latin-1)",
+                    e.valid_up_to() + 3
+                ),
+            )
+            .help("check accented letters and quotation marks in the imported article; save the source as UTF-8 to silence this warning");
+            (text, Some(warning))
+        }
     }
 }
 
@@ -126,6 +138,14 @@ mod tests {
             .unwrap_err()
             .message
             .contains("binary"));
+    }
+
+    #[test]
+    fn bom_with_invalid_utf8_warns() {
+        let d = dec(b"\xEF\xBB\xBF\x93Hello,\x94 he said.").unwrap();
+        assert_eq!(d.text, "\u{201c}Hello,\u{201d} he said.");
+        let w = d.warning.expect("a warning");
+        assert!(w.message.contains("byte-order mark") && w.message.contains("Windows-1252"));
     }
 
     #[test]

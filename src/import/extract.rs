@@ -10,6 +10,7 @@ use jiff::civil::Date;
 
 use super::clauses::{self, Attribution, Form};
 use super::dates;
+use super::mentions::Mention;
 use super::registry::Registry;
 use super::speakers::{Entities, Entity, Focus};
 use super::text::{Kind, Para, QuoteStyle};
@@ -39,6 +40,9 @@ struct Pending {
     whole: bool,
     /// The quotation is still open at the end of the paragraph.
     open_at_end: bool,
+    /// An attribution of its own was found ("..., Trump said"), even if its speaker could
+    /// not be identified: such a quote is never given to a speaker from context.
+    explicit: bool,
 }
 
 pub struct Extraction {
@@ -70,6 +74,13 @@ pub fn extract(paragraphs: &[String], published: Option<Date>, registry: &Regist
                     .map(|x| x.0);
                 let who = match (&a.mention, a.form) {
                     (_, Form::Participle) => subject.filter(|(_, t)| *t < a.verb_tok).map(|x| x.0),
+                    (Some(m @ Mention::Person { .. }), Form::Finite | Form::QuotedAs) => {
+                        let initial = a
+                            .subject
+                            .as_ref()
+                            .is_some_and(|r| sentence_start(&p, s.start) == r.start);
+                        ents.speaker_by_name(m, initial)
+                    }
                     (Some(m), _) => ents.resolve(m, here),
                     (None, _) => None,
                 };
@@ -127,6 +138,7 @@ pub fn extract(paragraphs: &[String], published: Option<Date>, registry: &Regist
                     said_on: date,
                     whole,
                     open_at_end: !q.closed,
+                    explicit: pick.is_some(),
                 });
             }
             let speaker = speakers
@@ -163,7 +175,7 @@ pub fn extract(paragraphs: &[String], published: Option<Date>, registry: &Regist
         for q in quotes {
             match q.speaker {
                 Some(s) => para_statements.push(found(pi, &q, s)),
-                None if q.open_at_end && q.whole => carried.push((pi, q)),
+                None if q.open_at_end && q.whole && !q.explicit => carried.push((pi, q)),
                 None => {}
             }
         }
@@ -225,7 +237,7 @@ fn fill_within_paragraph(
             last = Some((s, q.verb.clone(), q.said_on));
             continue;
         }
-        if !q.whole {
+        if !q.whole || q.explicit {
             continue;
         }
         let from = if i == 0 && starts_with_quote {
@@ -244,7 +256,7 @@ fn fill_within_paragraph(
     for q in quotes.iter_mut().rev() {
         match q.speaker {
             Some(s) => next = Some((s, q.verb.clone(), q.said_on)),
-            None if q.whole && !q.open_at_end => {
+            None if q.whole && !q.open_at_end && !q.explicit => {
                 if let Some((s, verb, date)) = next.clone() {
                     q.speaker = Some(s);
                     q.verb = verb;
@@ -317,24 +329,91 @@ fn trim_quote(text: &str, start: usize, end: usize) -> (usize, usize) {
     (start + lead, trimmed_end.max(start + lead))
 }
 
-/// A date near the attribution: in the words of the sentence outside the reported clause
-/// and outside quotations ("told journalists on Monday", "On Nov. 10, ... told").
+/// The date of the speech act: a date phrase that modifies the speech verb, outside the
+/// reported clause and outside quotations: right after the verb and its object ("said on
+/// Monday", "told reporters on Jan. 5"), between the subject and the verb ("Peskov on
+/// Monday said"), or opening the sentence ("On Nov. 10, Peskov told"). A date attached to
+/// a noun ("the Jan. 5 meeting") or after "after", "before", "since" is not when it was
+/// said.
 fn said_on(
     p: &Para,
     s: &std::ops::Range<usize>,
     a: &Attribution,
     published: Option<Date>,
 ) -> Option<Date> {
-    let words: Vec<&str> = s
+    // Word tokens of the sentence outside the clause and quotations.
+    let toks: Vec<usize> = s
         .clone()
         .filter(|&k| p.is_word(k) && p.tokens[k].quote.is_none())
         .filter(|&k| {
             let b = p.tokens[k].start;
             a.clause.as_ref().is_none_or(|c| b < c.start || b >= c.end)
         })
-        .map(|k| p.word(k))
         .collect();
-    dates::resolve(dates::find(&words)?, published)
+    let words: Vec<&str> = toks.iter().map(|&k| p.word(k)).collect();
+    let first = sentence_start(p, s.start);
+    for (j, &k) in toks.iter().enumerate() {
+        let Some(rel) = dates::at(&words, j) else {
+            continue;
+        };
+        // The word before the date phrase, and before "on".
+        let on = k > s.start && p.lower(k - 1) == "on";
+        let head = if on { k - 1 } else { k };
+        let prev = if head > s.start && p.is_word(head - 1) {
+            p.lower(head - 1)
+        } else {
+            ""
+        };
+        if matches!(
+            prev,
+            "after"
+                | "before"
+                | "since"
+                | "the"
+                | "until"
+                | "till"
+                | "by"
+                | "from"
+                | "of"
+                | "following"
+                | "ahead"
+                | "during"
+                | "a"
+                | "an"
+                | "this"
+                | "that"
+                | "next"
+        ) || lx_possessive(prev)
+        {
+            continue;
+        }
+        let opens_sentence = head == first && {
+            // "On Nov. 10, Peskov told": the phrase ends at a comma.
+            (k + 1..s.end).take(4).any(|t| p.is_punct(t, ','))
+        };
+        let subject_end = a.subject.as_ref().map_or(a.verb_tok, |r| r.end);
+        // "Peskov on Monday said" (but not "Volk, who met him on Jan. 5, said").
+        let before_verb = !a.inverted
+            && head >= subject_end
+            && k < a.verb_tok
+            && (k..a.verb_tok).all(|t| p.is_word(t) && p.tokens[t].quote.is_none());
+        let after_verb = head > a.verb_tok
+            && head <= a.end_tok.max(a.verb_tok) + 8
+            && (a.verb_tok + 1..head).all(|t| {
+                p.tokens[t].quote.is_none()
+                    && (p.is_punct(t, ',')
+                        || p.is_word(t)
+                            && !matches!(p.lower(t), "that" | "after" | "before" | "since"))
+            });
+        if opens_sentence || before_verb || after_verb {
+            return dates::resolve(rel, published);
+        }
+    }
+    None
+}
+
+fn lx_possessive(w: &str) -> bool {
+    super::lexicon::is_possessive(w)
 }
 
 /// The same words by the same speaker once; a reported clause that is exactly a quote is

@@ -85,7 +85,7 @@ fn words<'a>(p: &Para<'a>, a: usize, b: usize) -> Vec<&'a str> {
 
 /// Words that end the core of a noun phrase and start a modifier after it.
 fn starts_postmodifier(w: &str) -> bool {
-    is_in(lx::PREPOSITIONS, w)
+    lx::has(lx::PREPOSITIONS, w)
         || is_in(
             &[
                 "involved",
@@ -111,7 +111,7 @@ pub fn classify_words(ws: &[&str]) -> Option<Mention> {
         return None;
     }
     let lower: Vec<String> = ws.iter().map(|w| w.to_lowercase()).collect();
-    if ws.len() == 1 && is_in(lx::PERSONAL_PRONOUNS, &lower[0]) {
+    if ws.len() == 1 && lx::has(lx::PERSONAL_PRONOUNS, &lower[0]) {
         return match lower[0].as_str() {
             "he" | "she" | "they" | "it" => Some(Mention::Pronoun(lower[0].clone())),
             _ => None,
@@ -131,6 +131,9 @@ pub fn classify_words(ws: &[&str]) -> Option<Mention> {
         .unwrap_or(ws.len());
     let (core, post) = ws.split_at(split);
     if post.is_empty() {
+        if let Some(m) = institution(core) {
+            return Some(m);
+        }
         if let Some(m) = person(core) {
             return Some(m);
         }
@@ -143,15 +146,17 @@ pub fn classify_words(ws: &[&str]) -> Option<Mention> {
     }
     let mods = &core[det_len..core.len() - 1];
     let mods_ok = mods.iter().all(|w| {
-        lx::is_modifier_word(w) || is_in(lx::TITLE_NOUNS, &key(w)) || is_in(lx::ANON_HEADS, &key(w))
+        lx::is_modifier_word(w)
+            || lx::has(lx::TITLE_NOUNS, &key(w))
+            || lx::has(lx::ANON_HEADS, &key(w))
     });
     if !mods_ok {
         return None;
     }
-    if is_in(lx::ORG_HEADS, &hk) && !is_in(lx::ANON_HEADS, &hk) {
+    if lx::has(lx::ORG_HEADS, &hk) && !lx::has(lx::ANON_HEADS, &hk) {
         return org(core, det_len, post);
     }
-    if !is_in(lx::ANON_HEADS, &hk) && !is_in(lx::TITLE_NOUNS, &hk) {
+    if !lx::has(lx::ANON_HEADS, &hk) && !lx::has(lx::TITLE_NOUNS, &hk) {
         return None;
     }
     let mod_keys: Vec<String> = mods.iter().map(|w| key(w)).collect();
@@ -159,9 +164,9 @@ pub fn classify_words(ws: &[&str]) -> Option<Mention> {
     let anon_name = anonymous_name(mods, head, post);
     let first = lower[0].as_str();
     let indefinite =
-        !definite && (is_in(lx::QUANTIFIERS, first) || first.chars().all(|c| c.is_ascii_digit()));
-    if indefinite || (det_len == 0 && plural && is_in(lx::ANON_HEADS, &hk)) {
-        if !is_in(lx::ANON_HEADS, &hk) {
+        !definite && (lx::has(lx::QUANTIFIERS, first) || first.chars().all(|c| c.is_ascii_digit()));
+    if indefinite || (det_len == 0 && plural && lx::has(lx::ANON_HEADS, &hk)) {
+        if !lx::has(lx::ANON_HEADS, &hk) {
             return None;
         }
         return Some(Mention::Anonymous {
@@ -176,7 +181,7 @@ pub fn classify_words(ws: &[&str]) -> Option<Mention> {
         head: hk,
         mods: mod_keys,
         plural,
-        anon_name: (specific && is_in(lx::ANON_HEADS, &key(head))).then_some(anon_name),
+        anon_name: (specific && lx::has(lx::ANON_HEADS, &key(head))).then_some(anon_name),
     })
 }
 
@@ -221,13 +226,13 @@ fn determiner(core: &[&str]) -> (usize, bool) {
     ) {
         return (1, true);
     }
-    if is_in(lx::QUANTIFIERS, &first) || first.chars().all(|c| c.is_ascii_digit()) {
+    if lx::has(lx::QUANTIFIERS, &first) || first.chars().all(|c| c.is_ascii_digit()) {
         // "two other officials": quantifier words in a row.
         let n = core
             .iter()
             .take_while(|w| {
                 let l = w.to_lowercase();
-                is_in(lx::QUANTIFIERS, &l) || l.chars().all(|c| c.is_ascii_digit())
+                lx::has(lx::QUANTIFIERS, &l) || l.chars().all(|c| c.is_ascii_digit())
             })
             .count();
         return (n.min(core.len() - 1), false);
@@ -253,7 +258,7 @@ fn org(core: &[&str], det_len: usize, post: &[&str]) -> Option<Mention> {
     }
     if rest
         .iter()
-        .any(|w| is_in(lx::MEDIA_WORDS, &key(w)) && !is_capitalized(w))
+        .any(|w| lx::has(lx::MEDIA_WORDS, &key(w)) && !is_capitalized(w))
     {
         return None;
     }
@@ -264,6 +269,26 @@ fn org(core: &[&str], det_len: usize, post: &[&str]) -> Option<Mention> {
         return None;
     }
     Some(Mention::Org {
+        name: rest.join(" "),
+    })
+}
+
+/// "The Pentagon", "the White House": a capitalised name after "the" with no role word
+/// is an institution, not a person (people are not "the Smith").
+fn institution(core: &[&str]) -> Option<Mention> {
+    if core.len() < 2 || !core[0].eq_ignore_ascii_case("the") {
+        return None;
+    }
+    let rest = &core[1..];
+    let ok = rest.iter().enumerate().all(|(i, w)| {
+        let k = key(w);
+        (is_capitalized(w) || (i > 0 && i + 1 < rest.len() && is_in(&["of", "for", "and"], &k)))
+            && !lx::has(lx::TITLE_NOUNS, &k)
+            && !lx::has(lx::MEDIA_WORDS, &k)
+            && !lx::has(lx::ANON_HEADS, &k)
+            && !k.contains('.')
+    }) && !rest.iter().any(|w| lx::is_possessive(w));
+    ok.then(|| Mention::Org {
         name: rest.join(" "),
     })
 }
@@ -311,7 +336,15 @@ fn anonymous_name(mods: &[&str], head: &str, post: &[&str]) -> String {
             .collect();
         if !tail.is_empty()
             && is_in(
-                &["familiar", "close", "knowledgeable", "in", "at", "with"],
+                &[
+                    "familiar",
+                    "close",
+                    "knowledgeable",
+                    "in",
+                    "at",
+                    "with",
+                    "for",
+                ],
                 &post[0].to_lowercase(),
             )
         {
@@ -329,9 +362,9 @@ fn anonymous_name(mods: &[&str], head: &str, post: &[&str]) -> String {
 pub fn is_name_word(w: &str) -> bool {
     let k = key(w);
     is_capitalized(w)
-        && !is_in(lx::NOT_NAME_WORDS, &k)
-        && !is_in(lx::TITLE_NOUNS, &k)
-        && !is_in(lx::SENTENCE_OPENERS, &k)
+        && !lx::has(lx::NOT_NAME_WORDS, &k)
+        && !lx::has(lx::TITLE_NOUNS, &k)
+        && !lx::has(lx::SENTENCE_OPENERS, &k)
         && lx::month_number(&k).is_none()
         && !w.chars().any(|c| c.is_ascii_digit())
         && !(w.len() > 1
@@ -390,7 +423,7 @@ pub fn is_honorific(w: &str) -> bool {
 
 fn role_word(w: &str) -> bool {
     let k = key(w);
-    (is_in(lx::TITLE_NOUNS, &k) || lx::is_modifier_word(w) || is_in(&["of", "for", "and"], &k))
+    (lx::has(lx::TITLE_NOUNS, &k) || lx::is_modifier_word(w) || is_in(&["of", "for", "and"], &k))
         && !is_in(&["the", "a", "an"], &k)
 }
 
@@ -406,7 +439,7 @@ fn role_from(words: &[&str]) -> Option<String> {
     }
     let has_title = words.iter().any(|w| {
         let k = key(w);
-        is_in(lx::TITLE_NOUNS, &k)
+        lx::has(lx::TITLE_NOUNS, &k)
             && !is_in(&["mr.", "mrs.", "ms.", "dr.", "mr", "mrs", "ms", "dr"], &k)
     });
     has_title.then(|| words.join(" "))
@@ -446,12 +479,12 @@ pub fn appositive_role(ws: &[&str]) -> Option<String> {
         return None;
     }
     let first = ws[0].to_lowercase();
-    if first.chars().all(|c| c.is_ascii_digit()) || is_in(lx::PERSONAL_PRONOUNS, &first) {
+    if first.chars().all(|c| c.is_ascii_digit()) || lx::has(lx::PERSONAL_PRONOUNS, &first) {
         return None;
     }
     let has_role = ws.iter().take(6).any(|w| {
         let k = key(w);
-        is_in(lx::TITLE_NOUNS, &k) || is_in(lx::ANON_HEADS, &k)
+        lx::has(lx::TITLE_NOUNS, &k) || lx::has(lx::ANON_HEADS, &k)
     });
     has_role.then(|| ws.join(" "))
 }

@@ -19,7 +19,7 @@ pub fn paragraphs(text: &str) -> Vec<String> {
             let next = block.get(i + 1);
             let ends_paragraph = match next {
                 None => true,
-                Some(next) if wrapped => wrapped_break(line, next, width),
+                Some(next) if wrapped => wrapped_break(&current, line, next, width),
                 Some(next) => !continues(line, next),
             };
             if ends_paragraph {
@@ -50,17 +50,48 @@ fn append_line(mut current: String, line: &str) -> String {
 }
 
 /// In a hard-wrapped text: does the paragraph end after `line`?
-fn wrapped_break(line: &str, next: &str, width: usize) -> bool {
+fn wrapped_break(current: &str, line: &str, next: &str, width: usize) -> bool {
     let len = line.chars().count();
     if starts_lowercase(next) {
         return false;
     }
+    // A quotation paragraph ends with its attribution ("“...,” Peskov told reporters."),
+    // or a line ends with the closing mark of a quoted sentence: the next sentence starts
+    // a paragraph of its own.
+    if ends_sentence(line) && (quote_closed_paragraph(current) || ends_with_closing_quote(line)) {
+        return true;
+    }
     if ends_sentence(line) && (len * 10) < width * 8 {
+        return true;
+    }
+    // The wrapper would have put the next word on this line had the paragraph gone on:
+    // the sentence ended the paragraph ("... he said." / "U.S. officials said ...").
+    let next_word = next.split(' ').next().map_or(0, |w| w.chars().count());
+    if ends_sentence(line) && len + 1 + next_word <= width {
         return true;
     }
     // A short line without final punctuation before a capitalised one: a heading or a
     // list item ("Once", "Monthly"), not a wrapped sentence.
     !ends_sentence(line) && len * 2 < width && !line.ends_with(',')
+}
+
+/// The paragraph opens with a quotation mark and all its quotations are closed.
+fn quote_closed_paragraph(p: &str) -> bool {
+    let opens = |c: char| matches!(c, '"' | '\u{201c}' | '\u{ab}');
+    if !p.starts_with(opens) {
+        return false;
+    }
+    let curly_open = p.matches('\u{201c}').count() + p.matches('\u{ab}').count();
+    let curly_close = p.matches('\u{201d}').count() + p.matches('\u{bb}').count();
+    let straight = p.matches('"').count();
+    curly_open == curly_close && straight % 2 == 0
+}
+
+fn ends_with_closing_quote(line: &str) -> bool {
+    let t = line.trim_end();
+    [".\u{201d}", ".\"", "?\u{201d}", "?\"", "!\u{201d}", "!\""]
+        .iter()
+        .any(|e| t.ends_with(e))
 }
 
 /// In a text that is not hard-wrapped, a line still continues when it is cut mid-sentence

@@ -4,7 +4,7 @@
 //! description resolves to the most recent compatible speaker; a pronoun to the subject or
 //! speaker of the nearest sentence before it. Unresolvable mentions resolve to nothing.
 
-use super::lexicon::{self as lx, is_in, key};
+use super::lexicon::{self as lx, key};
 use super::mentions::{self, Mention};
 use super::registry::Registry;
 use super::text::{Kind, Para};
@@ -20,6 +20,8 @@ pub enum EntityKind {
 pub enum Gender {
     Male,
     Female,
+    /// Only guessed from a first name ending in -a: any pronoun overrides it.
+    LikelyFemale,
     Unknown,
 }
 
@@ -115,12 +117,14 @@ fn gender_of(name: &str, role: Option<&str>) -> Gender {
         .next()
         .unwrap_or_default()
         .to_lowercase();
+    // Last resort, after role words (and honorifics, see `person`): a weak guess that
+    // the first "he" or "she" overrides.
     if name.split_whitespace().count() >= 2
         && first.len() > 2
         && first.ends_with('a')
         && !MALE_NAMES_ENDING_IN_A.contains(&first.as_str())
     {
-        return Gender::Female;
+        return Gender::LikelyFemale;
     }
     Gender::Unknown
 }
@@ -196,6 +200,46 @@ impl<'r> Entities<'r> {
         }
     }
 
+    /// A person named as the subject of a speech verb ("Trump said", "said Zelensky"):
+    /// resolved like any mention, but a surname alone that nobody introduced still makes a
+    /// speaker (a full name given earlier in the article is used when there is one).
+    pub fn speaker_by_name(&mut self, m: &Mention, sentence_initial: bool) -> Option<usize> {
+        let Mention::Person { name, role } = m else {
+            return None;
+        };
+        if let Some(i) = self.person(name, role.as_deref()) {
+            return Some(i);
+        }
+        let word = name.trim();
+        let k = key(word);
+        let listed = |l: &[&str]| lx::has(l, &k);
+        if word.contains(' ')
+            || listed(lx::ANON_HEADS)
+            || listed(lx::ORG_HEADS)
+            || listed(lx::TITLE_NOUNS)
+            || listed(lx::MEDIA_WORDS)
+            || listed(lx::NOT_NAME_WORDS)
+            || listed(lx::SENTENCE_OPENERS)
+            || !mentions::is_name_word(word)
+            // "Critics said", "Witnesses told": a plural noun opening a sentence.
+            || (sentence_initial && k.ends_with('s') && !k.ends_with("ss"))
+        {
+            return None;
+        }
+        Some(self.push(Entity {
+            kind: EntityKind::Person,
+            gender: Gender::Unknown,
+            name: word.to_string(),
+            role: None,
+            plural: false,
+            words: Vec::new(),
+            head: String::new(),
+            first_seen: 0,
+            last_seen: 0,
+            registry_id: None,
+        }))
+    }
+
     fn person(&mut self, name: &str, role: Option<&str>) -> Option<usize> {
         // "Mr Peskov": a surname, but surely a person's.
         let (name, honorific) = match name.split_once(' ') {
@@ -223,7 +267,7 @@ impl<'r> Entities<'r> {
             if e.role.is_none() && role.is_some() {
                 e.role = role.map(String::from);
                 e.words = words_of(role.unwrap_or_default());
-                if e.gender == Gender::Unknown {
+                if matches!(e.gender, Gender::Unknown | Gender::LikelyFemale) {
                     e.gender = gender_of(&e.name, role);
                 }
             }
@@ -408,7 +452,9 @@ impl<'r> Entities<'r> {
         }
         let i = candidates.into_iter().find(|&i| fits(&self.list[i]))?;
         let e = &mut self.list[i];
-        if e.gender == Gender::Unknown && e.kind == EntityKind::Person {
+        if matches!(e.gender, Gender::Unknown | Gender::LikelyFemale)
+            && e.kind == EntityKind::Person
+        {
             e.gender = if p == "she" {
                 Gender::Female
             } else if p == "he" {
@@ -471,7 +517,7 @@ impl<'r> Entities<'r> {
             }
             let mut a = i;
             while a < j
-                && is_in(lx::SENTENCE_OPENERS, &key(p.word(a)))
+                && lx::has(lx::SENTENCE_OPENERS, &key(p.word(a)))
                 && !p.word(a).eq_ignore_ascii_case("the")
             {
                 a += 1;
@@ -487,7 +533,7 @@ impl<'r> Entities<'r> {
                 && p.is_word(s - 1)
                 && p.tokens[s - 1].quote.is_none()
                 && !lx::is_capitalized(p.word(s - 1))
-                && (is_in(lx::TITLE_NOUNS, &key(p.word(s - 1)))
+                && (lx::has(lx::TITLE_NOUNS, &key(p.word(s - 1)))
                     || lx::is_modifier_word(p.word(s - 1)))
             {
                 s -= 1;
@@ -541,7 +587,7 @@ fn role_bridge(p: &Para, j: usize, end: usize) -> bool {
     let mut k = j;
     while k < end && p.is_word(k) && !lx::is_capitalized(p.word(k)) && k < j + 3 {
         let lw = p.lower(k);
-        if !(lw == "of" || is_in(lx::TITLE_NOUNS, &key(lw)) || lx::is_modifier_word(lw)) {
+        if !(lw == "of" || lx::has(lx::TITLE_NOUNS, &key(lw)) || lx::is_modifier_word(lw)) {
             return false;
         }
         k += 1;
@@ -557,7 +603,7 @@ fn role_bridge(p: &Para, j: usize, end: usize) -> bool {
 fn verbish(p: &Para, i: usize, end: usize) -> bool {
     let mut i = i;
     // "Peskov on Monday said", "Russia on Thursday confirmed"
-    if i + 1 < end && p.lower(i) == "on" && is_in(lx::WEEKDAYS, p.lower(i + 1)) {
+    if i + 1 < end && p.lower(i) == "on" && lx::has(lx::WEEKDAYS, p.lower(i + 1)) {
         i += 2;
     }
     if i >= end || !p.is_word(i) || p.tokens[i].kind != Kind::Word {
@@ -566,9 +612,9 @@ fn verbish(p: &Para, i: usize, end: usize) -> bool {
     let w = p.word(i);
     let lw = w.to_lowercase();
     !lx::is_capitalized(w)
-        && !is_in(lx::PREPOSITIONS, &lw)
-        && !is_in(lx::DETERMINERS, &lw)
-        && !is_in(lx::CLAUSE_BOUNDARIES, &lw)
+        && !lx::has(lx::PREPOSITIONS, &lw)
+        && !lx::has(lx::DETERMINERS, &lw)
+        && !lx::has(lx::CLAUSE_BOUNDARIES, &lw)
         && !lw.chars().next().is_some_and(|c| c.is_ascii_digit())
 }
 
