@@ -175,6 +175,15 @@ fn write_site(staging: &Staging, archive: &Archive) -> Result<()> {
         )?;
     }
     crate::publish::write_files(archive, staging)?;
+    if archive.config.search {
+        for (path, bytes) in crate::search::index_files(archive)? {
+            staging.write(&path, &bytes)?;
+        }
+    }
+    if archive.config.share_images && archive.config.statement_pages {
+        let cache = crate::share::cache_dir(&archive.config.root);
+        crate::share::write_statement_cards(archive, &cache, |path, png| staging.write(path, png))?;
+    }
     // GitHub Pages: serve files as they are (no Jekyll), and the custom domain if any.
     staging.write(".nojekyll", b"")?;
     if !archive.config.cname.is_empty() {

@@ -22,6 +22,8 @@ struct RawConfig {
     statement_pages: bool,
     #[serde(default)]
     share_images: bool,
+    #[serde(default = "yes")]
+    search: bool,
     #[serde(default)]
     cname: String,
 }
@@ -48,6 +50,8 @@ pub struct SiteConfig {
     pub output_dir: PathBuf,
     pub statement_pages: bool,
     pub share_images: bool,
+    /// A static full-text search index and the /search/ page.
+    pub search: bool,
     pub cname: String,
 }
 
@@ -92,6 +96,7 @@ impl SiteConfig {
             output_dir: root.join(raw.output_dir),
             statement_pages: raw.statement_pages,
             share_images: raw.share_images,
+            search: raw.search,
             cname: raw.cname.trim().to_string(),
         })
     }

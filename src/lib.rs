@@ -16,7 +16,9 @@ pub mod init;
 pub mod markdown;
 pub mod publish;
 pub mod render;
+pub mod search;
 pub mod serve;
+pub mod share;
 pub mod urls;
 pub mod write;
 

@@ -30,6 +30,7 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/statement.html"),
     ),
     ("404.html", include_str!("../templates/404.html")),
+    ("search.html", include_str!("../templates/search.html")),
     (
         "_statement.html",
         include_str!("../templates/_statement.html"),
@@ -46,6 +47,7 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
 pub const BUILTIN_STATIC: &[(&str, &[u8])] = &[
     ("style.css", include_bytes!("../static/style.css")),
     ("onrecord.js", include_bytes!("../static/onrecord.js")),
+    ("search.js", include_bytes!("../static/search.js")),
 ];
 
 pub const GENERATOR: &str = concat!("onrecord ", env!("CARGO_PKG_VERSION"));
@@ -98,6 +100,8 @@ fn tera_message(e: &tera::Error) -> String {
 #[derive(Serialize)]
 struct SiteView<'a> {
     title: &'a str,
+    /// Whether the site has a search page.
+    search: bool,
     description: &'a str,
     language: &'a str,
     base_url: &'a str,
@@ -510,6 +514,9 @@ impl<'a> Renderer<'a> {
     pub fn render_each(&self, write: &(dyn Fn(Page) -> Result<()> + Sync)) -> Result<usize> {
         let a = self.archive;
         let mut jobs: Vec<Job> = vec![Job::Home, Job::Speakers, Job::NotFound];
+        if a.config.search {
+            jobs.push(Job::Search);
+        }
         jobs.extend((1..=page_count(a.articles.len())).map(Job::Articles));
         jobs.extend((1..=page_count(a.statements.len())).map(Job::Timeline));
         jobs.extend((0..a.articles.len()).map(Job::Article));
@@ -529,6 +536,13 @@ impl<'a> Renderer<'a> {
             Job::Speakers => self.speakers(),
             Job::Timeline(n) => self.timeline(n),
             Job::NotFound => self.not_found(),
+            Job::Search => self.render(
+                "search.html",
+                urls::search(),
+                "Search".to_string(),
+                "search",
+                Context::new(),
+            ),
             Job::Article(i) => self.article(i),
             Job::Speaker(i) => self.speaker(i),
             Job::Statement(i) => self.statement(i),
@@ -553,6 +567,7 @@ impl<'a> Renderer<'a> {
             "site",
             &SiteView {
                 title: &config.title,
+                search: config.search,
                 description: &config.description,
                 language: &config.language,
                 base_url: &config.base_url,
@@ -892,6 +907,7 @@ enum Job {
     /// A page (from 1) of the timeline.
     Timeline(usize),
     NotFound,
+    Search,
     Article(usize),
     Speaker(usize),
     Statement(usize),

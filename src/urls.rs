@@ -63,6 +63,11 @@ pub fn share_image(id: &str) -> String {
     format!("statements/{id}/share.png")
 }
 
+/// The search page.
+pub fn search() -> String {
+    "search/".into()
+}
+
 pub fn timeline() -> String {
     "timeline/".into()
 }

@@ -122,9 +122,17 @@ fn remove_tree(dir: &Path) {
             .unwrap_or_default()
     };
     let top = children(dir);
-    let second: Vec<PathBuf> = top.iter().filter(|p| p.is_dir()).flat_map(|p| children(p)).collect();
+    let second: Vec<PathBuf> = top
+        .iter()
+        .filter(|p| p.is_dir())
+        .flat_map(|p| children(p))
+        .collect();
     second.par_iter().for_each(|p| {
-        let _ = if p.is_dir() { fs::remove_dir_all(p) } else { fs::remove_file(p) };
+        let _ = if p.is_dir() {
+            fs::remove_dir_all(p)
+        } else {
+            fs::remove_file(p)
+        };
     });
     let _ = fs::remove_dir_all(dir);
 }

@@ -63,11 +63,15 @@
     var pieces = [first].concat(Array.prototype.slice.call(
       document.querySelectorAll('mark[data-statement="' + CSS.escape(id) + '"]')));
     pieces.forEach(function (m) { m.classList.add("is-target"); });
-    requestAnimationFrame(function () {
+    var record = function () {
       var box = first.getBoundingClientRect();
       var inView = box.bottom > 0 && box.top < window.innerHeight;
       first.setAttribute("data-in-view", inView ? "true" : "false");
-    });
+    };
+    record();
+    // Again once the browser has scrolled to the fragment and laid the page out.
+    requestAnimationFrame(record);
+    window.addEventListener("load", record);
   }
   window.addEventListener("hashchange", markTarget);
   if (document.readyState === "loading") {

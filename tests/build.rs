@@ -949,3 +949,54 @@ mod pagination {
         onrecord(site.path()).arg("check").assert().success();
     }
 }
+
+mod share_and_search {
+    use super::*;
+
+    #[test]
+    fn share_cards_are_written_and_referenced_when_turned_on() {
+        let site = copy_fixture("basic");
+        let toml = site.path().join("site.toml");
+        fs::write(&toml, format!("{}share_images = true\n", read(&toml))).unwrap();
+        onrecord(site.path())
+            .args(["build", "--no-import"])
+            .assert()
+            .success();
+        let png = fs::read(
+            site.path()
+                .join("public/statements/peskov-no-contact/share.png"),
+        )
+        .unwrap();
+        assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+        let page = read(
+            site.path()
+                .join("public/statements/peskov-no-contact/index.html"),
+        );
+        assert!(page.contains("<meta property=\"og:image\" content=\"https://example.org/statements/peskov-no-contact/share.png\">"));
+        assert!(
+            site.path().join(".onrecord-cache/share").is_dir(),
+            "cards are cached between builds"
+        );
+    }
+
+    #[test]
+    fn search_can_be_turned_off() {
+        let site = copy_fixture("basic");
+        onrecord(site.path())
+            .args(["build", "--no-import"])
+            .assert()
+            .success();
+        assert!(site.path().join("public/pagefind").is_dir());
+        assert!(read(site.path().join("public/index.html")).contains("role=\"search\""));
+        let toml = site.path().join("site.toml");
+        fs::write(&toml, format!("{}search = false\n", read(&toml))).unwrap();
+        onrecord(site.path())
+            .args(["build", "--no-import"])
+            .assert()
+            .success();
+        assert!(!site.path().join("public/pagefind").exists());
+        assert!(!site.path().join("public/search").exists());
+        assert!(!read(site.path().join("public/index.html")).contains("role=\"search\""));
+        onrecord(site.path()).arg("check").assert().success();
+    }
+}
