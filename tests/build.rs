@@ -558,6 +558,23 @@ mod init {
             assert!(dir.join(f).is_file(), "{f}");
         }
         let workflow = read(dir.join(".github/workflows/pages.yml"));
+        // Valid YAML, with the official Pages actions in the right jobs.
+        let parsed: serde_json::Value = serde_saphyr::from_str(&workflow).unwrap();
+        let uses = |job: &str| -> Vec<String> {
+            parsed["jobs"][job]["steps"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter_map(|s| s["uses"].as_str().map(str::to_string))
+                .collect()
+        };
+        assert!(uses("build")
+            .iter()
+            .any(|u| u.starts_with("actions/upload-pages-artifact@")));
+        assert!(uses("deploy")
+            .iter()
+            .any(|u| u.starts_with("actions/deploy-pages@")));
+        assert_eq!(parsed["permissions"]["pages"], "write");
         assert!(
             workflow.contains("actions/upload-pages-artifact@")
                 && workflow.contains("actions/deploy-pages@")
