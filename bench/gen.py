@@ -356,7 +356,9 @@ def site_toml(statement_pages, title="Synthetic archive"):
             'description = "A synthetic archive of public statements for benchmarks."\n'
             'language = "en"\noutput_dir = "public"\n'
             f"statement_pages = {'true' if statement_pages else 'false'}\n"
-            'share_images = false\ncname = ""\n')
+            # Search off: the peers' sites have no search index, so the pages compared
+            # are the same. (bench/run.sh times the search index separately.)
+            'share_images = false\nsearch = false\ncname = ""\n')
 
 
 def hugo_article(a):
