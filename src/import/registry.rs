@@ -10,9 +10,32 @@ use crate::error::{Error, Result};
 
 #[derive(Debug, Clone, Default)]
 pub struct Registry {
-    pub speakers: Vec<(String, SpeakerMeta)>,
+    speakers: Vec<(String, SpeakerMeta)>,
+    /// The normalised names of `speakers`, same order: made once per speaker, because
+    /// lookups happen for every mention and would otherwise normalise the whole registry
+    /// each time.
+    keys: Vec<Keys>,
     /// Ids added during this import (their files are still to be written).
     pub added: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+struct Keys {
+    name: String,
+    surname: String,
+    aliases: Vec<String>,
+    role: Option<String>,
+}
+
+impl Keys {
+    fn of(meta: &SpeakerMeta) -> Keys {
+        Keys {
+            name: norm(&meta.name),
+            surname: surname(&meta.name),
+            aliases: meta.aliases.iter().map(|a| norm(a)).collect(),
+            role: meta.role.as_deref().map(norm),
+        }
+    }
 }
 
 fn norm(s: &str) -> String {
@@ -54,7 +77,7 @@ impl Registry {
         for path in paths {
             let text = std::fs::read_to_string(&path).map_err(|e| Error::io("read", &path, e))?;
             match parse_document::<SpeakerMeta>(&path, &text) {
-                Ok(doc) => reg.speakers.push((doc.id, doc.meta)),
+                Ok(doc) => reg.push(doc.id, doc.meta),
                 Err(p) => problems.push(p),
             }
         }
@@ -72,41 +95,42 @@ impl Registry {
     /// A named person or organisation: full name or alias.
     pub fn by_name(&self, name: &str, organization: bool) -> Option<&str> {
         let n = norm(name);
-        self.speakers
-            .iter()
-            .find(|(_, m)| {
+        self.entries()
+            .find(|((_, m), k)| {
                 !m.anonymous
                     && m.organization == organization
-                    && (norm(&m.name) == n || m.aliases.iter().any(|a| norm(a) == n))
+                    && (k.name == n || k.aliases.contains(&n))
             })
-            .map(|(id, _)| id.as_str())
+            .map(|((id, _), _)| id.as_str())
+    }
+
+    fn entries(&self) -> impl Iterator<Item = (&(String, SpeakerMeta), &Keys)> {
+        self.speakers.iter().zip(&self.keys)
+    }
+
+    fn push(&mut self, id: String, meta: SpeakerMeta) {
+        self.keys.push(Keys::of(&meta));
+        self.speakers.push((id, meta));
     }
 
     /// A person by surname alone, only when exactly one registered person answers to it.
     pub fn by_surname(&self, word: &str) -> Option<(&str, &SpeakerMeta)> {
         let w = norm(word);
-        let mut hits = self.speakers.iter().filter(|(_, m)| {
-            !m.anonymous
-                && !m.organization
-                && (surname(&m.name) == w || m.aliases.iter().any(|a| norm(a) == w))
+        let mut hits = self.entries().filter(|((_, m), k)| {
+            !m.anonymous && !m.organization && (k.surname == w || k.aliases.contains(&w))
         });
-        let first = hits.next()?;
-        hits.next()
-            .is_none()
-            .then_some((first.0.as_str(), &first.1))
+        let ((id, meta), _) = hits.next()?;
+        hits.next().is_none().then_some((id.as_str(), meta))
     }
 
     /// A person by an exact role ("Kremlin spokesman"), when only one has it.
     pub fn by_role(&self, role: &str) -> Option<(&str, &SpeakerMeta)> {
         let r = norm(role);
         let mut hits = self
-            .speakers
-            .iter()
-            .filter(|(_, m)| !m.anonymous && m.role.as_deref().is_some_and(|x| norm(x) == r));
-        let first = hits.next()?;
-        hits.next()
-            .is_none()
-            .then_some((first.0.as_str(), &first.1))
+            .entries()
+            .filter(|((_, m), k)| !m.anonymous && k.role.as_ref() == Some(&r));
+        let ((id, meta), _) = hits.next()?;
+        hits.next().is_none().then_some((id.as_str(), meta))
     }
 
     /// Resolve a speaker to a registry id, adding a new entry if needed. Returns the id.
@@ -139,7 +163,7 @@ impl Registry {
     }
 
     fn add(&mut self, id: String, meta: SpeakerMeta) {
-        self.speakers.push((id.clone(), meta));
+        self.push(id.clone(), meta);
         self.added.push(id);
     }
 }
@@ -173,10 +197,10 @@ mod tests {
     #[test]
     fn lookups() {
         let mut r = Registry::default();
-        r.speakers.push((
+        r.push(
             "dmitry-peskov".into(),
             person("Dmitry Peskov", &["Peskov"], Some("Kremlin spokesman")),
-        ));
+        );
         assert_eq!(r.by_name("Dmitry Peskov", false), Some("dmitry-peskov"));
         assert_eq!(r.by_surname("Peskov").map(|x| x.0), Some("dmitry-peskov"));
         assert_eq!(
