@@ -6,6 +6,9 @@
 //! Chromium is required: without it these tests fail, unless ONRECORD_SKIP_BROWSER=1.
 //! ONRECORD_CHROMIUM=PATH picks another binary.
 
+mod common;
+use common::{copy_dir, fixture};
+
 use std::io::{BufRead, BufReader, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -39,25 +42,6 @@ fn chromium() -> Option<PathBuf> {
     Some(path)
 }
 
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name)
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
-
 /// The `basic` fixture built with `onrecord build` into `DIR/archive/public`.
 fn build_fixture(dir: &Path, base_url: &str) -> PathBuf {
     let root = dir.join("archive");
@@ -69,44 +53,7 @@ fn build_fixture(dir: &Path, base_url: &str) -> PathBuf {
         .assert()
         .success();
     let site = root.join("public");
-    add_search_if_missing(&root, &site);
     site
-}
-
-/// Until the build writes the search page and index itself, add them the way it will.
-fn add_search_if_missing(root: &Path, site: &Path) {
-    if site.join("search/index.html").exists() && site.join("pagefind/pagefind.js").exists() {
-        return;
-    }
-    let config = onrecord::build::load_config(&onrecord::BuildOptions {
-        root: root.to_path_buf(),
-        ..Default::default()
-    })
-    .unwrap();
-    let archive = onrecord::archive::load(config).unwrap();
-    for (path, bytes) in onrecord::search::index_files(&archive).unwrap() {
-        let path = site.join(path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, bytes).unwrap();
-    }
-    let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
-    std::fs::copy(crate_dir.join("static/search.js"), site.join("search.js")).unwrap();
-    let tera = onrecord::render::load_templates(crate_dir).unwrap();
-    let mut ctx = tera::Context::new();
-    let c = &archive.config;
-    ctx.insert(
-        "site",
-        &serde_json::json!({"title": c.title, "description": c.description, "language": c.language, "base_url": c.base_url}),
-    );
-    ctx.insert(
-        "page",
-        &serde_json::json!({"title": "Search", "url": "search/", "canonical": format!("{}search/", c.base_url), "kind": "search", "share_title": "Search"}),
-    );
-    ctx.insert("generator", "onrecord");
-    ctx.insert("root", "../");
-    let html = tera.render("search.html", &ctx).unwrap();
-    std::fs::create_dir_all(site.join("search")).unwrap();
-    std::fs::write(site.join("search/index.html"), html).unwrap();
 }
 
 /// A static file server for `site`, under `prefix` (`/repo/`), that notes every response:
@@ -329,7 +276,6 @@ fn search_works_at_the_root_and_on_the_preview_server() {
         ..Default::default()
     })
     .expect("serve starts");
-    add_search_if_missing(&root, &root.join("public"));
     let site = root.join("public");
     for file in [
         "search/",

@@ -6,31 +6,8 @@ use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name)
-}
-
-/// A copy of a fixture archive in a fresh temp dir.
-fn copy_fixture(name: &str) -> tempfile::TempDir {
-    let tmp = tempfile::tempdir().unwrap();
-    copy_dir(&fixture(name), tmp.path());
-    tmp
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    for entry in walkdir::WalkDir::new(from) {
-        let entry = entry.unwrap();
-        let rel = entry.path().strip_prefix(from).unwrap();
-        let dest = to.join(rel);
-        if entry.file_type().is_dir() {
-            fs::create_dir_all(&dest).unwrap();
-        } else {
-            fs::copy(entry.path(), &dest).unwrap();
-        }
-    }
-}
+mod common;
+use common::{copy_dir, copy_fixture, edit, read, set};
 
 fn onrecord(root: &Path) -> Command {
     let mut cmd = Command::cargo_bin("onrecord").unwrap();
@@ -38,8 +15,12 @@ fn onrecord(root: &Path) -> Command {
     cmd
 }
 
-fn read(path: impl AsRef<Path>) -> String {
-    fs::read_to_string(path.as_ref()).unwrap_or_else(|e| panic!("{}: {e}", path.as_ref().display()))
+/// `onrecord build --no-import`, which must succeed.
+fn build_ok(root: &Path) {
+    onrecord(root)
+        .args(["build", "--no-import"])
+        .assert()
+        .success();
 }
 
 /// Every value of `attr="..."` in an HTML text.
@@ -67,10 +48,7 @@ mod pages {
     #[test]
     fn builds_every_page() {
         let site = copy_fixture("basic");
-        onrecord(site.path())
-            .args(["build", "--no-import"])
-            .assert()
-            .success();
+        build_ok(site.path());
         let out = site.path().join("public");
         for page in [
             "index.html",
@@ -94,10 +72,7 @@ mod pages {
     #[test]
     fn statements_are_marked_in_place_and_linked_from_speakers() {
         let site = copy_fixture("basic");
-        onrecord(site.path())
-            .args(["build", "--no-import"])
-            .assert()
-            .success();
+        build_ok(site.path());
         let out = site.path().join("public");
         let article = read(out.join("articles/peskov-denies/index.html"));
         // The quote spans a line break in the Markdown: still one mark, with the id.
@@ -117,10 +92,7 @@ mod pages {
     #[test]
     fn anonymous_sources_are_kept_apart() {
         let site = copy_fixture("basic");
-        onrecord(site.path())
-            .args(["build", "--no-import"])
-            .assert()
-            .success();
+        build_ok(site.path());
         let speakers = read(site.path().join("public/speakers/index.html"));
         let named = speakers.find("Dmitry Peskov").unwrap();
         let anon = speakers.find("Russian official (anonymous)").unwrap();
@@ -298,19 +270,12 @@ mod errors {
         messages
     }
 
-    fn replace_in(root: &Path, file: &str, from: &str, to: &str) {
-        let path = root.join(file);
-        let text = read(&path);
-        assert!(text.contains(from), "{from} not in {file}");
-        fs::write(path, text.replace(from, to)).unwrap();
-    }
-
     const PESKOV: &str = "content/articles/peskov-denies.md";
 
     #[test]
     fn bad_yaml() {
         let err = assert_broken(
-            |r| replace_in(r, PESKOV, "tags: [contacts]", "tags: [contacts"),
+            |r| edit(r, PESKOV, "tags: [contacts]", "tags: [contacts"),
             &["peskov-denies.md:"],
         );
         insta::assert_snapshot!(err);
@@ -319,7 +284,7 @@ mod errors {
     #[test]
     fn unknown_field() {
         let err = assert_broken(
-            |r| replace_in(r, PESKOV, "    speaker: anonymous", "    speakr: anonymous"),
+            |r| edit(r, PESKOV, "    speaker: anonymous", "    speakr: anonymous"),
             &["peskov-denies.md:26:5", "speakr"],
         );
         insta::assert_snapshot!(err);
@@ -338,7 +303,7 @@ mod errors {
     fn duplicate_id() {
         let err = assert_broken(
             |r| {
-                replace_in(
+                edit(
                     r,
                     "content/articles/ryabkov-confirms.md",
                     "id: ryabkov-had-contacts",
@@ -354,7 +319,7 @@ mod errors {
     fn statement_not_in_body() {
         let err = assert_broken(
             |r| {
-                replace_in(
+                edit(
                     r,
                     PESKOV,
                     "text: the Kremlin was pleased",
@@ -373,7 +338,7 @@ mod errors {
     fn all_problems_at_once() {
         assert_broken(
             |r| {
-                replace_in(
+                edit(
                     r,
                     PESKOV,
                     "text: the Kremlin was pleased",
@@ -408,11 +373,8 @@ mod errors {
     #[test]
     fn failed_build_keeps_previous_site() {
         let site = copy_fixture("basic");
-        onrecord(site.path())
-            .args(["build", "--no-import"])
-            .assert()
-            .success();
-        replace_in(site.path(), PESKOV, "tags: [contacts]", "tags: [contacts");
+        build_ok(site.path());
+        edit(site.path(), PESKOV, "tags: [contacts]", "tags: [contacts");
         onrecord(site.path())
             .args(["build", "--no-import"])
             .assert()
@@ -430,10 +392,7 @@ mod output {
     #[test]
     fn stale_pages_are_removed() {
         let site = copy_fixture("basic");
-        onrecord(site.path())
-            .args(["build", "--no-import"])
-            .assert()
-            .success();
+        build_ok(site.path());
         assert!(site
             .path()
             .join("public/statements/official-view/index.html")
@@ -444,10 +403,7 @@ mod output {
         let rest = &text[cut..];
         let end = rest.find("---").unwrap();
         fs::write(&p, format!("{}{}", &text[..cut], &rest[end..])).unwrap();
-        onrecord(site.path())
-            .args(["build", "--no-import"])
-            .assert()
-            .success();
+        build_ok(site.path());
         assert!(!site
             .path()
             .join("public/statements/official-view/index.html")
@@ -463,10 +419,7 @@ mod output {
             "{% extends \"base.html\" %}{% block content %}<h1>Custom timeline</h1>{% endblock content %}",
         )
         .unwrap();
-        onrecord(site.path())
-            .args(["build", "--no-import"])
-            .assert()
-            .success();
+        build_ok(site.path());
         assert!(read(site.path().join("public/timeline/index.html")).contains("Custom timeline"));
         assert!(read(site.path().join("public/speakers/index.html")).contains("Dmitry Peskov"));
     }
@@ -485,10 +438,7 @@ mod output {
                 "<img src=x onerror=alert(1)> Deputy Foreign Minister",
             );
         fs::write(&p, text).unwrap();
-        onrecord(site.path())
-            .args(["build", "--no-import"])
-            .assert()
-            .success();
+        build_ok(site.path());
         for file in html_files(&site.path().join("public")) {
             let html = read(&file);
             assert!(!html.contains("<script>alert"), "{}", file.display());
@@ -521,10 +471,7 @@ mod code {
     #[test]
     fn code_blocks_get_highlighting_classes_and_their_style_sheet() {
         let site = copy_fixture("basic");
-        onrecord(site.path())
-            .args(["build", "--no-import"])
-            .assert()
-            .success();
+        build_ok(site.path());
         let out = site.path().join("public");
         let page = read(out.join("articles/ryabkov-confirms/index.html"));
         assert!(page.contains("<pre class=\"code\">"), "{page}");
@@ -791,19 +738,13 @@ mod publish {
     #[test]
     fn json_ld_cannot_close_its_script_element() {
         let site = copy_fixture("basic");
-        let p = site.path().join("content/articles/ryabkov-confirms.md");
-        fs::write(
-            &p,
-            read(&p).replace(
-                "title: Ministry Confirms Contacts",
-                "title: \"</script><script>alert(1)</script>\"",
-            ),
-        )
-        .unwrap();
-        onrecord(site.path())
-            .args(["build", "--no-import"])
-            .assert()
-            .success();
+        edit(
+            site.path(),
+            "content/articles/ryabkov-confirms.md",
+            "title: Ministry Confirms Contacts",
+            "title: \"</script><script>alert(1)</script>\"",
+        );
+        build_ok(site.path());
         let page = read(
             site.path()
                 .join("public/statements/ryabkov-had-contacts/index.html"),
@@ -839,19 +780,13 @@ mod publish {
     #[test]
     fn an_old_statement_id_redirects_to_the_new_one() {
         let site = copy_fixture("basic");
-        let p = site.path().join("content/articles/ryabkov-confirms.md");
-        fs::write(
-            &p,
-            read(&p).replace(
-                "    text: Russia had contacts",
-                "    aliases: [ryabkov-old-id]\n    text: Russia had contacts",
-            ),
-        )
-        .unwrap();
-        onrecord(site.path())
-            .args(["build", "--no-import"])
-            .assert()
-            .success();
+        edit(
+            site.path(),
+            "content/articles/ryabkov-confirms.md",
+            "    text: Russia had contacts",
+            "    aliases: [ryabkov-old-id]\n    text: Russia had contacts",
+        );
+        build_ok(site.path());
         let page = read(
             site.path()
                 .join("public/statements/ryabkov-old-id/index.html"),
@@ -870,12 +805,8 @@ mod settings {
     #[test]
     fn without_statement_pages_every_link_still_resolves() {
         let site = copy_fixture("basic");
-        let toml = site.path().join("site.toml");
-        fs::write(&toml, format!("{}statement_pages = false\n", read(&toml))).unwrap();
-        onrecord(site.path())
-            .args(["build", "--no-import"])
-            .assert()
-            .success();
+        set(site.path(), "statement_pages = false");
+        build_ok(site.path());
         assert!(!site.path().join("public/statements").exists());
         let speaker = read(site.path().join("public/speakers/dmitry-peskov/index.html"));
         assert!(
@@ -890,28 +821,19 @@ mod settings {
     #[test]
     fn a_relation_to_a_former_id_still_links() {
         let site = copy_fixture("basic");
-        let p = site.path().join("content/articles/ryabkov-confirms.md");
-        fs::write(
-            &p,
-            read(&p).replace(
-                "    text: Russia had contacts",
-                "    aliases: [ryabkov-old-id]\n    text: Russia had contacts",
-            ),
-        )
-        .unwrap();
-        let p = site.path().join("content/articles/peskov-denies.md");
-        fs::write(
-            &p,
-            read(&p).replace(
-                "contradicts: ryabkov-had-contacts",
-                "contradicts: ryabkov-old-id",
-            ),
-        )
-        .unwrap();
-        onrecord(site.path())
-            .args(["build", "--no-import"])
-            .assert()
-            .success();
+        edit(
+            site.path(),
+            "content/articles/ryabkov-confirms.md",
+            "    text: Russia had contacts",
+            "    aliases: [ryabkov-old-id]\n    text: Russia had contacts",
+        );
+        edit(
+            site.path(),
+            "content/articles/peskov-denies.md",
+            "contradicts: ryabkov-had-contacts",
+            "contradicts: ryabkov-old-id",
+        );
+        build_ok(site.path());
         let article = read(site.path().join("public/articles/peskov-denies/index.html"));
         assert!(
             article.contains(
@@ -943,12 +865,8 @@ mod pagination {
         )
         .unwrap();
         // Statement pages are not what this test is about; they only cost time.
-        let toml = site.path().join("site.toml");
-        fs::write(&toml, format!("{}statement_pages = false\n", read(&toml))).unwrap();
-        onrecord(site.path())
-            .args(["build", "--no-import"])
-            .assert()
-            .success();
+        set(site.path(), "statement_pages = false");
+        build_ok(site.path());
         let out = site.path().join("public");
         let first = read(out.join("timeline/index.html"));
         let second = read(out.join("timeline/page/2/index.html"));
@@ -973,12 +891,8 @@ mod share_and_search {
     #[test]
     fn share_cards_are_written_and_referenced_when_turned_on() {
         let site = copy_fixture("basic");
-        let toml = site.path().join("site.toml");
-        fs::write(&toml, format!("{}share_images = true\n", read(&toml))).unwrap();
-        onrecord(site.path())
-            .args(["build", "--no-import"])
-            .assert()
-            .success();
+        set(site.path(), "share_images = true");
+        build_ok(site.path());
         let png = fs::read(
             site.path()
                 .join("public/statements/peskov-no-contact/share.png"),
@@ -999,18 +913,11 @@ mod share_and_search {
     #[test]
     fn search_can_be_turned_off() {
         let site = copy_fixture("basic");
-        onrecord(site.path())
-            .args(["build", "--no-import"])
-            .assert()
-            .success();
+        build_ok(site.path());
         assert!(site.path().join("public/pagefind").is_dir());
         assert!(read(site.path().join("public/index.html")).contains("role=\"search\""));
-        let toml = site.path().join("site.toml");
-        fs::write(&toml, format!("{}search = false\n", read(&toml))).unwrap();
-        onrecord(site.path())
-            .args(["build", "--no-import"])
-            .assert()
-            .success();
+        set(site.path(), "search = false");
+        build_ok(site.path());
         assert!(!site.path().join("public/pagefind").exists());
         assert!(!site.path().join("public/search").exists());
         assert!(!read(site.path().join("public/index.html")).contains("role=\"search\""));

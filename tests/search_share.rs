@@ -2,19 +2,16 @@
 //! fixture archive: what the index holds and where its records link; the cards' size, that
 //! they differ, that they are cached by content, and that hostile text draws safely.
 
-use std::path::{Path, PathBuf};
+mod common;
+use common::{copy_dir, fixture};
+
+use std::path::Path;
 
 use onrecord::archive::{self, Archive};
 use onrecord::build::{load_config, BuildOptions};
 use onrecord::content::StatementKind;
 use onrecord::search;
 use onrecord::share::{self, Card, CardsReport, CARD_HEIGHT, CARD_WIDTH};
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name)
-}
 
 fn load(root: &Path) -> Archive {
     let config = load_config(&BuildOptions {
@@ -23,19 +20,6 @@ fn load(root: &Path) -> Archive {
     })
     .expect("site.toml loads");
     archive::load(config).expect("the archive resolves")
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }
 
 /// Width and height from a PNG's IHDR chunk.

@@ -3,6 +3,9 @@
 //! The server's own rules (paths, watching, events) are unit-tested in src/serve.rs with a
 //! fake build; these check that they hold with the real one.
 
+mod common;
+use common::{copy_dir, fixture};
+
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
@@ -15,25 +18,6 @@ const REBUILD_DEADLINE: Duration = Duration::from_secs(20);
 
 const ARTICLE: &str = "content/articles/peskov-denies.md";
 const ARTICLE_URL: &str = "/articles/peskov-denies/";
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name)
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
 
 /// The `basic` fixture, copied into a temp dir and served on a free port.
 struct Served {
