@@ -52,8 +52,7 @@ fn build_fixture(dir: &Path, base_url: &str) -> PathBuf {
         .arg(&root)
         .assert()
         .success();
-    let site = root.join("public");
-    site
+    root.join("public")
 }
 
 /// A static file server for `site`, under `prefix` (`/repo/`), that notes every response:
