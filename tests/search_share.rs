@@ -131,7 +131,11 @@ fn cards_are_pngs_of_the_right_size_and_differ() {
     );
     for (path, png) in &cards {
         assert_eq!(png_size(png), (CARD_WIDTH, CARD_HEIGHT), "{path}");
-        assert!(png.len() < 120_000, "{path}: {} bytes", png.len());
+        assert!(png.len() < 40_000, "{path}: {} bytes", png.len());
+        assert_eq!(
+            png[25], 3,
+            "{path}: an indexed-colour PNG (IHDR colour type 3)"
+        );
     }
     for (i, a) in cards.iter().enumerate() {
         for b in &cards[i + 1..] {
