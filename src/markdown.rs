@@ -94,13 +94,6 @@ pub fn render_note(markdown: &str) -> String {
     sanitize(&html)
 }
 
-/// Whether the text of `markdown` contains `text` (white space folded).
-pub fn body_contains(markdown: &str, text: &str) -> bool {
-    let events = parse_events(markdown).events;
-    let plain = PlainText::of(&events);
-    plain.folded.contains(&fold_ws(text))
-}
-
 fn is_untrusted_markup(e: &Event) -> bool {
     matches!(
         e,

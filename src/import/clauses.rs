@@ -348,18 +348,7 @@ fn finite(p: &Para, s: &Range<usize>, i: usize, lw: String) -> Option<Attributio
     let Some((subj, mention)) = subject_before(p, s, i) else {
         // "Ryabkov dismissed the remarks and said ...": the sentence's subject speaks.
         if i > s.start && is_in(&["and", "but"], p.lower(i - 1)) && lw != "reported" {
-            let clause = complement(p, s, i, &lw).map(|c| c.0);
-            return Some(Attribution {
-                verb_tok: i,
-                verb: lw,
-                form: Form::Participle,
-                subject: None,
-                mention: None,
-                inverted: false,
-                clause,
-                trailing: false,
-                end_tok: i,
-            });
+            return Some(subjectless(p, s, i, lw));
         }
         return None;
     };
@@ -435,8 +424,14 @@ fn participle(p: &Para, s: &Range<usize>, i: usize, lw: String) -> Option<Attrib
     if !p.is_punct(i - 1, ',') && !is_in(&["while", "before", "after", "and"], prev) {
         return None;
     }
+    Some(subjectless(p, s, i, lw))
+}
+
+/// A speech verb whose speaker is the subject of an earlier clause ("..., saying ...",
+/// "... and said ..."): the speaker is resolved from context later.
+fn subjectless(p: &Para, s: &Range<usize>, i: usize, lw: String) -> Attribution {
     let clause = complement(p, s, i, &lw).map(|c| c.0);
-    Some(Attribution {
+    Attribution {
         verb_tok: i,
         verb: lw,
         form: Form::Participle,
@@ -446,7 +441,7 @@ fn participle(p: &Para, s: &Range<usize>, i: usize, lw: String) -> Option<Attrib
         clause,
         trailing: false,
         end_tok: i,
-    })
+    }
 }
 
 fn label(p: &Para, s: &Range<usize>, i: usize, lw: String) -> Option<Attribution> {
