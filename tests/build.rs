@@ -594,6 +594,53 @@ mod example_archive {
     }
 
     #[test]
+    fn articles_match_a_fresh_import_but_for_the_editors_annotations() {
+        let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let fresh = tempfile::tempdir().unwrap();
+        fs::copy(repo.join("site.toml"), fresh.path().join("site.toml")).unwrap();
+        copy_dir(
+            &repo.join("content/sources"),
+            &fresh.path().join("content/sources"),
+        );
+        onrecord(fresh.path()).arg("import").assert().success();
+        let parse = |path: &Path| {
+            onrecord::content::parse_document::<onrecord::content::ArticleMeta>(path, &read(path))
+                .unwrap()
+        };
+        let mut compared = 0;
+        for entry in fs::read_dir(repo.join("content/articles")).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap();
+            let ours = parse(&path);
+            let made = parse(&fresh.path().join("content/articles").join(name));
+            assert_eq!(ours.body, made.body, "{name:?}: body");
+            assert_eq!(ours.meta.title, made.meta.title, "{name:?}: title");
+            assert_eq!(ours.meta.date, made.meta.date, "{name:?}: date");
+            assert_eq!(ours.meta.speakers, made.meta.speakers, "{name:?}: speakers");
+            // Statements are import's, word for word; only note and relations are the editor's.
+            let strip = |a: &onrecord::content::Article| -> Vec<_> {
+                a.meta
+                    .statements
+                    .iter()
+                    .map(|s| {
+                        (
+                            s.id.clone(),
+                            s.speaker.clone(),
+                            s.kind,
+                            s.verb.clone(),
+                            s.said_on,
+                            s.text.clone(),
+                        )
+                    })
+                    .collect()
+            };
+            assert_eq!(strip(&ours), strip(&made), "{name:?}: statements");
+            compared += 1;
+        }
+        assert_eq!(compared, 5);
+    }
+
+    #[test]
     fn annotations_survive_a_reimport_of_a_changed_source() {
         let site = copy_example();
         let before = article_with(site.path(), DENIAL);
