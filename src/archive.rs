@@ -21,6 +21,9 @@ use crate::urls;
 pub struct ResolvedArticle {
     pub doc: Article,
     pub body: RenderedBody,
+    /// Each statement's note as sanitized HTML (same order as `doc.meta.statements`),
+    /// rendered once for the article's asides and every list that shows the statement.
+    pub notes_html: Vec<Option<String>>,
 }
 
 /// Where a statement lives, and the date it is filed under.
@@ -106,11 +109,11 @@ pub fn load(config: SiteConfig) -> Result<Archive> {
         by_id: &by_id,
         names: &names,
     };
-    let bodies: Vec<RenderedBody> = articles
+    let bodies: Vec<(RenderedBody, Vec<Option<String>>)> = articles
         .par_iter()
         .map(|a| render_article_body(a, &lookup))
         .collect();
-    for (a, body) in articles.iter().zip(&bodies) {
+    for (a, (body, _)) in articles.iter().zip(&bodies) {
         for &i in &body.missing {
             let s = &a.meta.statements[i];
             problems.push(
@@ -130,10 +133,14 @@ pub fn load(config: SiteConfig) -> Result<Archive> {
     let articles = articles
         .into_iter()
         .zip(bodies)
-        .map(|(mut doc, body)| {
+        .map(|(mut doc, (body, notes_html))| {
             // The whole file was kept to point problems at lines; none are left to report.
             doc.text = String::new();
-            ResolvedArticle { doc, body }
+            ResolvedArticle {
+                doc,
+                body,
+                notes_html,
+            }
         })
         .collect();
     Ok(Archive {
@@ -387,25 +394,38 @@ struct Lookup<'a> {
     names: &'a HashMap<&'a str, &'a str>,
 }
 
-fn render_article_body(a: &Article, lookup: &Lookup) -> RenderedBody {
+/// The article's body with its statements marked, and each statement's note as HTML.
+fn render_article_body(a: &Article, lookup: &Lookup) -> (RenderedBody, Vec<Option<String>>) {
+    let notes: Vec<Option<String>> = a
+        .meta
+        .statements
+        .iter()
+        .map(|s| s.note.as_deref().map(markdown::render_note))
+        .collect();
     let marks: Vec<Mark> = a
         .meta
         .statements
         .iter()
-        .map(|s| Mark {
+        .zip(&notes)
+        .map(|(s, note)| Mark {
             id: &s.id,
             speaker: &s.speaker,
             kind: s.kind,
             text: &s.text,
-            annotation_html: annotation(a, s, lookup),
+            annotation_html: annotation(a, s, note.as_deref(), lookup),
         })
         .collect();
-    markdown::render_body(&a.body, &marks)
+    (markdown::render_body(&a.body, &marks), notes)
 }
 
 /// The editor's note and relations of one statement, as an aside for the article page.
-fn annotation(a: &Article, s: &Statement, lookup: &Lookup) -> Option<String> {
-    if s.note.is_none() && s.relations.is_empty() {
+fn annotation(
+    a: &Article,
+    s: &Statement,
+    note_html: Option<&str>,
+    lookup: &Lookup,
+) -> Option<String> {
+    if note_html.is_none() && s.relations.is_empty() {
         return None;
     }
     let root = urls::root_from(&urls::article(&a.id));
@@ -419,8 +439,8 @@ fn annotation(a: &Article, s: &Statement, lookup: &Lookup) -> Option<String> {
         attr(&s.id),
         attr(who)
     );
-    if let Some(note) = &s.note {
-        html.push_str(&markdown::render_note(note));
+    if let Some(note) = note_html {
+        html.push_str(note);
     }
     for r in &s.relations {
         let Some(&i) = lookup.by_id.get(r.target()) else {

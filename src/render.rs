@@ -362,7 +362,7 @@ fn statement_view<'a>(archive: &'a Archive, r: &StatementRef) -> StatementView<'
         date_label: date_label(r.date),
         date_is_estimate: r.date_is_estimate,
         text: &s.text,
-        note_html: s.note.as_deref().map(markdown::render_note),
+        note_html: a.notes_html[r.index].clone(),
         relations,
         article: ArticleLink {
             title: &a.doc.meta.title,
