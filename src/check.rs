@@ -35,12 +35,12 @@ pub fn check_links(output: &Path, base_url: &str) -> Result<Vec<Problem>> {
     let existing: HashSet<&str> = files.iter().map(String::as_str).collect();
     let ids: HashMap<&str, &HashSet<String>> =
         pages.iter().map(|p| (p.file.as_str(), &p.ids)).collect();
-    let base_path = base_path_of(base_url);
+    let base_path = crate::config::base_path_of(base_url);
     let mut problems: Vec<Problem> = pages
         .par_iter()
         .flat_map_iter(|page| {
             page.links.iter().filter_map(|(link, line)| {
-                let target = resolve(&page.file, link, base_url, &base_path)?;
+                let target = resolve(&page.file, link, base_url, base_path)?;
                 let message = match target {
                     Err(why) => Some(why),
                     Ok((file, fragment)) => {
@@ -100,14 +100,6 @@ fn site_files(output: &Path) -> Result<Vec<String>> {
         }
     }
     Ok(files)
-}
-
-fn base_path_of(base_url: &str) -> String {
-    let after = base_url.find("://").map(|i| i + 3).unwrap_or(0);
-    base_url[after..]
-        .find('/')
-        .map(|i| base_url[after + i..].to_string())
-        .unwrap_or_else(|| "/".into())
 }
 
 /// Collect ids and link targets with their line numbers.

@@ -103,15 +103,20 @@ impl SiteConfig {
 
     /// The path part of base_url, always starting and ending with '/': `/repo/`.
     pub fn base_path(&self) -> &str {
-        let after_scheme = self.base_url.find("://").map(|i| i + 3).unwrap_or(0);
-        match self.base_url[after_scheme..].find('/') {
-            Some(i) => &self.base_url[after_scheme + i..],
-            None => "/",
-        }
+        base_path_of(&self.base_url)
     }
 
     pub fn content_dir(&self) -> PathBuf {
         self.root.join("content")
+    }
+}
+
+/// The path part of an absolute URL, starting with '/': `/repo/` of `https://u.github.io/repo/`.
+pub fn base_path_of(url: &str) -> &str {
+    let after_scheme = url.find("://").map(|i| i + 3).unwrap_or(0);
+    match url[after_scheme..].find('/') {
+        Some(i) => &url[after_scheme + i..],
+        None => "/",
     }
 }
 
