@@ -142,9 +142,12 @@ pub fn normalize_base_url(url: &str) -> std::result::Result<String, String> {
     Ok(s)
 }
 
-/// 1-based line and column of a byte offset.
+/// 1-based line and column of a byte offset (inside a character: of that character).
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let offset = offset.min(text.len());
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
     let before = &text[..offset];
     let line = before.matches('\n').count() + 1;
     let col = before
@@ -159,6 +162,12 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn line_col_inside_a_character() {
+        assert_eq!(line_col("ab\nцд", 6), (2, 2));
+        assert_eq!(line_col("ab", 99), (1, 3));
+    }
 
     #[test]
     fn base_path_of_project_site() {

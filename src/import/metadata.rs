@@ -63,7 +63,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Metadata, Problem> {
             "each table is a source file name, e.g. [\"article.txt\"], with the keys publication, date, url, title, authors",
         );
         if let Some(span) = e.span() {
-            let (line, col) = line_col(text, span.start);
+            let (line, col) = crate::config::line_col(text, span.start);
             p = p.at(line, col);
         }
         p
@@ -77,27 +77,6 @@ pub fn load(sources_dir: &Path) -> Result<Metadata, Problem> {
         Ok(text) => parse(&path, &text),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Metadata::new()),
         Err(e) => Err(Problem::new(&path, format!("cannot read: {e}"))),
-    }
-}
-
-fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let offset = offset.min(text.len());
-    let before = &text[..text.floor_char_boundary_compat(offset)];
-    let line = before.matches('\n').count() + 1;
-    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (line, col)
-}
-
-trait FloorBoundary {
-    fn floor_char_boundary_compat(&self, i: usize) -> usize;
-}
-
-impl FloorBoundary for str {
-    fn floor_char_boundary_compat(&self, mut i: usize) -> usize {
-        while i > 0 && !self.is_char_boundary(i) {
-            i -= 1;
-        }
-        i
     }
 }
 
