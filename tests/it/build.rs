@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 
-mod common;
-use common::{copy_dir, copy_fixture, edit, read, set};
+
+use crate::common::{copy_dir, copy_fixture, edit, read, set};
 
 fn onrecord(root: &Path) -> Command {
     let mut cmd = Command::cargo_bin("onrecord").unwrap();

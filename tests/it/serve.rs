@@ -3,8 +3,8 @@
 //! The server's own rules (paths, watching, events) are unit-tested in src/serve.rs with a
 //! fake build; these check that they hold with the real one.
 
-mod common;
-use common::{copy_dir, fixture};
+
+use crate::common::{copy_dir, fixture};
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};

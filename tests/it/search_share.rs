@@ -2,8 +2,8 @@
 //! fixture archive: what the index holds and where its records link; the cards' size, that
 //! they differ, that they are cached by content, and that hostile text draws safely.
 
-mod common;
-use common::{copy_dir, fixture};
+
+use crate::common::{copy_dir, fixture};
 
 use std::path::Path;
 

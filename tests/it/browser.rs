@@ -6,8 +6,8 @@
 //! Chromium is required: without it these tests fail, unless ONRECORD_SKIP_BROWSER=1.
 //! ONRECORD_CHROMIUM=PATH picks another binary.
 
-mod common;
-use common::{copy_dir, fixture};
+
+use crate::common::{copy_dir, fixture};
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};

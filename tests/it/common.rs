@@ -1,6 +1,6 @@
 //! Helpers shared by the integration tests: fixture archives copied into temp dirs, and
 //! small edits to their files.
-#![allow(dead_code)] // each test binary uses its own subset
+#![allow(dead_code)] // not every helper is used by every area
 
 use std::fs;
 use std::path::{Path, PathBuf};

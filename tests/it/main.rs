@@ -1,0 +1,10 @@
+//! The integration tests, one binary (one link) with a module per area: real fixture
+//! archives built into temp dirs, assertions on the HTML, the files and the messages.
+
+mod common;
+
+mod browser;
+mod build;
+mod import;
+mod search_share;
+mod serve;
