@@ -6,7 +6,6 @@
 //! Chromium is required: without it these tests fail, unless ONRECORD_SKIP_BROWSER=1.
 //! ONRECORD_CHROMIUM=PATH picks another binary.
 
-
 use crate::common::{copy_dir, fixture};
 
 use std::io::{BufRead, BufReader, Write};

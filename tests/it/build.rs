@@ -6,7 +6,6 @@ use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 
-
 use crate::common::{copy_dir, copy_fixture, edit, read, set};
 
 fn onrecord(root: &Path) -> Command {

@@ -2,7 +2,6 @@
 //! fixture archive: what the index holds and where its records link; the cards' size, that
 //! they differ, that they are cached by content, and that hostile text draws safely.
 
-
 use crate::common::{copy_dir, fixture};
 
 use std::path::Path;

@@ -3,7 +3,6 @@
 //! The server's own rules (paths, watching, events) are unit-tested in src/serve.rs with a
 //! fake build; these check that they hold with the real one.
 
-
 use crate::common::{copy_dir, fixture};
 
 use std::io::{Read, Write};
