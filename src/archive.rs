@@ -6,6 +6,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use jiff::civil::Date;
 use rayon::prelude::*;
@@ -24,6 +25,24 @@ pub struct ResolvedArticle {
     /// Each statement's note as sanitized HTML (same order as `doc.meta.statements`),
     /// rendered once for the article's asides and every list that shows the statement.
     pub notes_html: Vec<Option<String>>,
+    /// The file as it was when read, so that the next build in this process can tell
+    /// whether it changed without reading it.
+    pub stamp: Option<FileStamp>,
+    /// A hash of the file's bytes: what pages made from the article depend on.
+    pub digest: u64,
+}
+
+/// How recent a modification time may be and still be trusted to tell a file's versions
+/// apart (coarse file system clocks tick once a second or two).
+const RACY: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// A file's size and modification time.
+pub type FileStamp = (u64, std::time::SystemTime);
+
+/// The stamp of a file, or None when it cannot be read.
+pub fn stamp(path: &Path) -> Option<FileStamp> {
+    let m = fs::symlink_metadata(path).ok()?;
+    Some((m.len(), m.modified().ok()?))
 }
 
 /// Where a statement lives, and the date it is filed under.
@@ -42,8 +61,8 @@ pub struct Archive {
     pub config: SiteConfig,
     /// Sorted by id.
     pub speakers: Vec<Speaker>,
-    /// Newest first; undated last.
-    pub articles: Vec<ResolvedArticle>,
+    /// Newest first; undated last. Shared, so that a later build can keep what did not change.
+    pub articles: Vec<Arc<ResolvedArticle>>,
     /// Every statement, oldest first; undated last.
     pub statements: Vec<StatementRef>,
     /// Statement id or former id (alias) -> index into `statements`.
@@ -64,6 +83,18 @@ impl Archive {
         let a = &self.articles[r.article];
         (a, &a.doc.meta.statements[r.index])
     }
+
+    /// The statements an article's pages show besides its own: the targets of its
+    /// statements' relations (their words, speaker and date appear in its notes).
+    pub fn related_articles(&self, article: usize) -> impl Iterator<Item = usize> + '_ {
+        let a = &self.articles[article];
+        a.doc.meta.statements.iter().flat_map(move |s| {
+            s.relations
+                .iter()
+                .filter_map(|r| self.by_id.get(r.target()))
+                .map(|&i| self.statements[i].article)
+        })
+    }
 }
 
 pub const ARTICLES_DIR: &str = "content/articles";
@@ -71,13 +102,39 @@ pub const SPEAKERS_DIR: &str = "content/speakers";
 
 /// Read and resolve the archive under `config.root`.
 pub fn load(config: SiteConfig) -> Result<Archive> {
+    load_reusing(config, None)
+}
+
+/// An article file: read now, or kept from the previous build because it did not change.
+enum Entry {
+    Read(Box<Article>, u64, Option<FileStamp>),
+    Kept(Arc<ResolvedArticle>),
+}
+
+impl Entry {
+    fn doc(&self) -> &Article {
+        match self {
+            Entry::Read(doc, ..) => doc,
+            Entry::Kept(a) => &a.doc,
+        }
+    }
+}
+
+/// Read and resolve the archive, keeping from `previous` (the last good build in this
+/// process) every article whose file has the same size and modification time: it is not
+/// read, parsed or rendered again unless its notes show other statements.
+pub fn load_reusing(config: SiteConfig, previous: Option<&Archive>) -> Result<Archive> {
     let mut problems = Vec::new();
     let speaker_files = markdown_files(&config.root.join(SPEAKERS_DIR), &mut problems)?;
     let article_files = markdown_files(&config.root.join(ARTICLES_DIR), &mut problems)?;
-    let mut speakers: Vec<Speaker> = parse_all(&speaker_files, &mut problems);
-    let mut articles: Vec<Article> = parse_all(&article_files, &mut problems);
+    let mut speakers: Vec<Speaker> = parse_all(&speaker_files, &mut problems)
+        .into_iter()
+        .map(|(doc, _)| doc)
+        .collect();
+    let mut entries = read_articles(&article_files, previous, &mut problems);
     speakers.sort_by(|a, b| a.id.cmp(&b.id));
-    sort_articles(&mut articles);
+    entries.sort_by(|a, b| article_order(a.doc(), b.doc()));
+    let articles: Vec<&Article> = entries.iter().map(Entry::doc).collect();
 
     check_speakers(&speakers, &mut problems);
     let known: HashSet<&str> = speakers.iter().map(|s| s.id.as_str()).collect();
@@ -109,12 +166,17 @@ pub fn load(config: SiteConfig) -> Result<Archive> {
         by_id: &by_id,
         names: &names,
     };
-    let bodies: Vec<(RenderedBody, Vec<Option<String>>)> = articles
+    // A kept article's body is kept too, unless its notes quote other statements, which
+    // may have changed.
+    let bodies: Vec<Option<(RenderedBody, Vec<Option<String>>)>> = entries
         .par_iter()
-        .map(|a| render_article_body(a, &lookup))
+        .map(|e| match e {
+            Entry::Kept(a) if !has_relations(&a.doc) => None,
+            _ => Some(render_article_body(e.doc(), &lookup)),
+        })
         .collect();
-    for (a, (body, _)) in articles.iter().zip(&bodies) {
-        for &i in &body.missing {
+    for (a, body) in articles.iter().zip(&bodies) {
+        for &i in body.iter().flat_map(|(b, _)| &b.missing) {
             let s = &a.meta.statements[i];
             problems.push(
                 Problem::new(&a.path, format!("statement `{}`: its text is not in the article body", s.id))
@@ -127,21 +189,19 @@ pub fn load(config: SiteConfig) -> Result<Archive> {
         }
     }
     if !problems.is_empty() {
+        if previous.is_some() {
+            // Kept articles no longer hold their text: read everything again so that
+            // every problem is reported with its line.
+            return load_reusing(config, None);
+        }
         problems.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
         return Err(Error::Problems(problems));
     }
-    let articles = articles
+    drop(articles);
+    let articles = entries
         .into_iter()
         .zip(bodies)
-        .map(|(mut doc, (body, notes_html))| {
-            // The whole file was kept to point problems at lines; none are left to report.
-            doc.text = String::new();
-            ResolvedArticle {
-                doc,
-                body,
-                notes_html,
-            }
-        })
+        .map(|(entry, body)| resolved(entry, body))
         .collect();
     Ok(Archive {
         config,
@@ -151,6 +211,80 @@ pub fn load(config: SiteConfig) -> Result<Archive> {
         by_id,
         aliases,
     })
+}
+
+fn has_relations(a: &Article) -> bool {
+    a.meta.statements.iter().any(|s| !s.relations.is_empty())
+}
+
+/// Read the article files that changed since `previous`, keep the others.
+fn read_articles(
+    files: &[PathBuf],
+    previous: Option<&Archive>,
+    problems: &mut Vec<Problem>,
+) -> Vec<Entry> {
+    let before: HashMap<&Path, &Arc<ResolvedArticle>> = previous
+        .map(|p| {
+            p.articles
+                .iter()
+                .map(|a| (a.doc.path.as_path(), a))
+                .collect()
+        })
+        .unwrap_or_default();
+    // A file changed twice within the file system's clock tick keeps its stamp: only a
+    // stamp older than that may vouch for a file (git calls the others "racily clean").
+    let now = std::time::SystemTime::now();
+    let settled = |s: Option<FileStamp>| {
+        s.filter(|(_, modified)| now.duration_since(*modified).is_ok_and(|age| age > RACY))
+    };
+    let stamps: Vec<Option<FileStamp>> = files.par_iter().map(|f| settled(stamp(f))).collect();
+    let mut entries = Vec::with_capacity(files.len());
+    let mut to_read = Vec::new();
+    for (file, stamp) in files.iter().zip(stamps) {
+        match before.get(file.as_path()) {
+            Some(a) if stamp.is_some() && a.stamp == stamp => {
+                entries.push(Entry::Kept(Arc::clone(a)))
+            }
+            _ => to_read.push((file.clone(), stamp)),
+        }
+    }
+    let paths: Vec<PathBuf> = to_read.iter().map(|(f, _)| f.clone()).collect();
+    let stamp_of: HashMap<&Path, Option<FileStamp>> =
+        to_read.iter().map(|(f, s)| (f.as_path(), *s)).collect();
+    for (doc, digest) in parse_all::<ArticleMeta>(&paths, problems) {
+        let stamp = stamp_of.get(doc.path.as_path()).copied().flatten();
+        entries.push(Entry::Read(Box::new(doc), digest, stamp));
+    }
+    entries
+}
+
+/// The archive's article made from an entry and, when it was rendered again, its body.
+fn resolved(
+    entry: Entry,
+    body: Option<(RenderedBody, Vec<Option<String>>)>,
+) -> Arc<ResolvedArticle> {
+    match (entry, body) {
+        (Entry::Kept(a), None) => a,
+        (Entry::Kept(a), Some((body, notes_html))) => Arc::new(ResolvedArticle {
+            doc: a.doc.clone(),
+            body,
+            notes_html,
+            stamp: a.stamp,
+            digest: a.digest,
+        }),
+        (Entry::Read(mut doc, digest, stamp), body) => {
+            let (body, notes_html) = body.expect("articles read now are rendered");
+            // The whole file was kept to point problems at lines; none are left to report.
+            doc.text = String::new();
+            Arc::new(ResolvedArticle {
+                doc: *doc,
+                body,
+                notes_html,
+                stamp,
+                digest,
+            })
+        }
+    }
 }
 
 /// The `.md` files directly in `dir`, sorted; a missing dir is empty. Symbolic links are
@@ -183,15 +317,20 @@ fn markdown_files(dir: &Path, problems: &mut Vec<Problem>) -> Result<Vec<PathBuf
     Ok(files)
 }
 
-fn parse_all<M>(files: &[PathBuf], problems: &mut Vec<Problem>) -> Vec<crate::content::Document<M>>
+/// Parse the files in parallel; each document comes with a hash of its bytes.
+fn parse_all<M>(
+    files: &[PathBuf],
+    problems: &mut Vec<Problem>,
+) -> Vec<(crate::content::Document<M>, u64)>
 where
     M: for<'de> serde::Deserialize<'de> + Send,
 {
-    let results: Vec<std::result::Result<crate::content::Document<M>, Problem>> = files
+    let results: Vec<std::result::Result<(crate::content::Document<M>, u64), Problem>> = files
         .par_iter()
         .map(|path| {
             let bytes =
                 fs::read(path).map_err(|e| Problem::new(path, format!("cannot read: {e}")))?;
+            let digest = digest(&bytes);
             let text = String::from_utf8(bytes).map_err(|e| {
                 let (line, col) = crate::config::line_col(
                     &String::from_utf8_lossy(&e.as_bytes()[..e.utf8_error().valid_up_to()]),
@@ -201,7 +340,7 @@ where
                     .at(line, col)
                     .help("save the file as UTF-8")
             })?;
-            parse_document::<M>(path, &text)
+            parse_document::<M>(path, &text).map(|doc| (doc, digest))
         })
         .collect();
     let mut docs = Vec::with_capacity(results.len());
@@ -214,13 +353,19 @@ where
     docs
 }
 
+/// A hash of a file's bytes, the same in every build of this process.
+pub fn digest(bytes: &[u8]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::hash::DefaultHasher::new();
+    bytes.hash(&mut h);
+    h.finish()
+}
+
 /// Newest first; undated last; then by slug for a stable order.
-fn sort_articles(articles: &mut [Article]) {
-    articles.sort_by(|a, b| {
-        let key =
-            |x: &Article| std::cmp::Reverse(x.meta.date.map(|d| (1, d)).unwrap_or((0, Date::MIN)));
-        key(a).cmp(&key(b)).then_with(|| a.id.cmp(&b.id))
-    });
+fn article_order(a: &Article, b: &Article) -> std::cmp::Ordering {
+    let key =
+        |x: &Article| std::cmp::Reverse(x.meta.date.map(|d| (1, d)).unwrap_or((0, Date::MIN)));
+    key(a).cmp(&key(b)).then_with(|| a.id.cmp(&b.id))
 }
 
 fn check_speakers(speakers: &[Speaker], problems: &mut Vec<Problem>) {
@@ -298,7 +443,7 @@ type IdIndex = HashMap<String, (usize, usize)>;
 
 /// Every statement id and alias, site-wide; duplicates are problems.
 fn index_ids(
-    articles: &[Article],
+    articles: &[&Article],
     problems: &mut Vec<Problem>,
 ) -> (IdIndex, BTreeMap<String, String>) {
     let mut ids: IdIndex = HashMap::new();
@@ -334,7 +479,7 @@ fn index_ids(
     (ids, aliases)
 }
 
-fn check_relations(articles: &[Article], ids: &IdIndex, problems: &mut Vec<Problem>) {
+fn check_relations(articles: &[&Article], ids: &IdIndex, problems: &mut Vec<Problem>) {
     for a in articles {
         for s in &a.meta.statements {
             for r in &s.relations {
@@ -360,7 +505,7 @@ fn check_relations(articles: &[Article], ids: &IdIndex, problems: &mut Vec<Probl
 
 /// All statements by date (said_on, else publication date), undated last; ties keep
 /// article order (oldest article first) and position in the article.
-fn order_statements(articles: &[Article]) -> Vec<StatementRef> {
+fn order_statements(articles: &[&Article]) -> Vec<StatementRef> {
     let mut all: Vec<StatementRef> = Vec::new();
     for (ai, a) in articles.iter().enumerate() {
         for (si, s) in a.meta.statements.iter().enumerate() {
@@ -388,7 +533,7 @@ fn order_statements(articles: &[Article]) -> Vec<StatementRef> {
 
 /// What the body renderer needs to know about the rest of the archive.
 struct Lookup<'a> {
-    articles: &'a [Article],
+    articles: &'a [&'a Article],
     statements: &'a [StatementRef],
     by_id: &'a HashMap<String, usize>,
     names: &'a HashMap<&'a str, &'a str>,

@@ -1,17 +1,23 @@
 //! The build pipeline, one stage after another: read the config, import new sources,
-//! resolve the archive, render every page, write the site into a staging directory and
-//! swap it in. A failure at any stage leaves the previous site as it was.
+//! resolve the archive, plan the pages, render them, write the site into a staging
+//! directory and swap it in. A failure at any stage leaves the previous site as it was.
+//! In serve, a [`Builder`] remembers its last build and renders only what changed.
 
+use std::collections::{HashMap, HashSet};
+use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+
+use tera::Tera;
 
 use crate::archive::{self, Archive};
 use crate::config::{normalize_base_url, SiteConfig};
 use crate::error::{Error, Problem, Result};
 use crate::import::{self, ImportOptions};
-use crate::render::{self, Page, Renderer, BUILTIN_STATIC};
+use crate::render::{self, Page, PlannedPage, Renderer, BUILTIN_STATIC};
 use crate::urls;
-use crate::write::Staging;
+use crate::write::{SiteLock, SiteWriter};
 
 #[derive(Debug, Clone, Default)]
 pub struct BuildOptions {
@@ -28,7 +34,10 @@ pub struct BuildOptions {
 #[derive(Debug)]
 pub struct BuildReport {
     pub output: PathBuf,
+    /// Pages of the site (redirects included).
     pub pages: usize,
+    /// Pages rendered by this build: all of them, or those whose inputs changed.
+    pub rendered: usize,
     pub articles: usize,
     pub speakers: usize,
     pub statements: usize,
@@ -68,8 +77,69 @@ impl Stopwatch {
     }
 }
 
-/// Build the site.
+/// Build the site from scratch.
 pub fn build_site(opts: &BuildOptions) -> Result<BuildReport> {
+    Builder::default().build(opts, &SiteLock::default())
+}
+
+/// Builds a site again and again in one process (serve), remembering the last good build:
+/// when only articles changed, unchanged articles are not read again, and only the pages
+/// whose inputs changed are rendered and replaced in place. Anything else (config,
+/// templates, static files, speakers, a missing site) makes a full build.
+#[derive(Default)]
+pub struct Builder {
+    last: Mutex<Option<Memory>>,
+}
+
+/// What a build leaves for the next one.
+struct Memory {
+    /// Fingerprint of everything but the articles: when it changes, every page may.
+    site_inputs: u64,
+    output: PathBuf,
+    archive: Archive,
+    tera: Arc<Tera>,
+    /// Every page's site-relative URL and the fingerprint of its inputs (None: rendered
+    /// every time).
+    pages: HashMap<String, Option<u64>>,
+    /// The share images the site holds (site-relative paths).
+    cards: HashSet<String>,
+    /// The files besides pages, static files and share images (feeds, data, search
+    /// index): a rebuild removes those it no longer writes.
+    files: HashSet<String>,
+}
+
+impl Builder {
+    /// Build, fully or in place. `lock` is held while an existing site is changed in
+    /// place (and while a staged one is swapped in), so that a reader holding it never
+    /// sees the site half-changed.
+    pub fn build(&self, opts: &BuildOptions, lock: &SiteLock) -> Result<BuildReport> {
+        let mut last = self
+            .last
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut site_touched = false;
+        match build_with(opts, lock, last.as_ref(), &mut site_touched) {
+            Ok((report, memory)) => {
+                *last = Some(memory);
+                Ok(report)
+            }
+            Err(e) => {
+                if site_touched {
+                    // Part of the site may be new: the next build starts over.
+                    *last = None;
+                }
+                Err(e)
+            }
+        }
+    }
+}
+
+fn build_with(
+    opts: &BuildOptions,
+    lock: &SiteLock,
+    previous: Option<&Memory>,
+    site_touched: &mut bool,
+) -> Result<(BuildReport, Memory)> {
     let started = Instant::now();
     let mut clock = Stopwatch {
         last: started,
@@ -87,24 +157,103 @@ pub fn build_site(opts: &BuildOptions) -> Result<BuildReport> {
         clock.lap("import");
     }
     check_output_dir(&config)?;
-    let archive = archive::load(config)?;
+    let site_inputs = site_inputs(&config);
+    let previous = previous.filter(|m| {
+        m.site_inputs == site_inputs
+            && m.output == config.output_dir
+            && config.output_dir.join("index.html").is_file()
+    });
+    let archive = archive::load_reusing(config, previous.map(|m| &m.archive))?;
     clock.lap("load and resolve");
-    let tera = render::load_templates(&archive.config.root)?;
+    let tera = match previous {
+        Some(m) => Arc::clone(&m.tera),
+        None => Arc::new(render::load_templates(&archive.config.root)?),
+    };
     let renderer = Renderer::new(&tera, &archive);
-    clock.lap("templates and views");
+    let mut plan = renderer.plan();
+    let redirects = alias_pages(&archive);
+    let cards = card_paths(&archive);
+    clock.lap("templates and plan");
     let output = archive.config.output_dir.clone();
-    let staging = Staging::new(&output)?;
-    let pages = renderer.render_each(&|page: Page| {
-        staging.write(&urls::output_file(&page.url), page.html.as_bytes())
-    })?;
-    clock.lap("render and write pages");
-    write_site(&staging, &archive)?;
-    clock.lap("feeds, data, static files");
-    staging.commit()?;
-    clock.lap("swap in");
-    Ok(BuildReport {
-        output,
-        pages,
+    let files: HashSet<String>;
+    let rendered = match previous {
+        None => {
+            let site = SiteWriter::staged(&output)?;
+            let pages = renderer.render_each(&|page: Page| {
+                site.write(&urls::output_file(&page.url), page.html.as_bytes())
+            })?;
+            clock.lap("render and write pages");
+            write_redirects(&site, redirects.iter())?;
+            copy_static_files(&site, &archive)?;
+            site.take_written();
+            write_site(&site, &archive, None)?;
+            files = site
+                .take_written()
+                .into_iter()
+                .filter(|f| !cards.contains(f))
+                .collect();
+            clock.lap("feeds, data, static files");
+            let _readers_wait = lock.for_writing();
+            site.commit()?;
+            clock.lap("swap in");
+            pages
+        }
+        Some(before) => {
+            let changed: Vec<&PlannedPage> = plan
+                .iter()
+                .filter(|p| p.inputs.is_none() || before.pages.get(&p.url) != Some(&p.inputs))
+                .collect();
+            let mut urls_now: HashSet<&str> = plan.iter().map(|p| p.url.as_str()).collect();
+            urls_now.extend(redirects.iter().map(|(url, _)| url.as_str()));
+            let gone: Vec<&String> = before
+                .pages
+                .keys()
+                .filter(|url| !urls_now.contains(url.as_str()))
+                .collect();
+            let new_cards: Vec<usize> = changed.iter().filter_map(|p| p.statement()).collect();
+            let site = SiteWriter::in_place(&output);
+            let _readers_wait = lock.for_writing();
+            *site_touched = true;
+            renderer.render_planned(changed.iter().copied(), &|page: Page| {
+                site.write(&urls::output_file(&page.url), page.html.as_bytes())
+            })?;
+            for url in gone {
+                site.remove(&urls::output_file(url))?;
+            }
+            for card in before.cards.difference(&cards) {
+                site.remove(card)?;
+            }
+            clock.lap("render and write changed pages");
+            let changed_redirects = redirects
+                .iter()
+                .filter(|(url, html)| before.pages.get(url) != Some(&Some(fingerprint(html))));
+            write_redirects(&site, changed_redirects)?;
+            site.take_written();
+            write_site(&site, &archive, Some(&new_cards))?;
+            files = site
+                .take_written()
+                .into_iter()
+                .filter(|f| !cards.contains(f))
+                .collect();
+            for stale in before.files.difference(&files) {
+                site.remove(stale)?;
+            }
+            clock.lap("feeds, data, changed share images");
+            changed.len()
+        }
+    };
+    let total = plan.len() + redirects.len();
+    let mut pages: HashMap<String, Option<u64>> =
+        plan.drain(..).map(|p| (p.url, p.inputs)).collect();
+    pages.extend(
+        redirects
+            .into_iter()
+            .map(|(url, html)| (url, Some(fingerprint(&html)))),
+    );
+    let report = BuildReport {
+        output: output.clone(),
+        pages: total,
+        rendered,
         articles: archive.articles.len(),
         speakers: archive.speakers.len(),
         statements: archive.statements.len(),
@@ -112,7 +261,43 @@ pub fn build_site(opts: &BuildOptions) -> Result<BuildReport> {
         timings: clock.laps,
         warnings,
         imported,
-    })
+    };
+    drop(renderer);
+    let memory = Memory {
+        site_inputs,
+        output,
+        archive,
+        tera,
+        pages,
+        cards,
+        files,
+    };
+    Ok((report, memory))
+}
+
+/// A fingerprint of everything a page may show besides the articles: the config (with the
+/// command line's overrides), and the files under templates/, static/ and content/speakers/
+/// (names, sizes, modification times).
+fn site_inputs(config: &SiteConfig) -> u64 {
+    let mut h = std::hash::DefaultHasher::new();
+    format!("{config:?}").hash(&mut h);
+    for dir in ["templates", "static", archive::SPEAKERS_DIR] {
+        for entry in walkdir::WalkDir::new(config.root.join(dir))
+            .sort_by_file_name()
+            .into_iter()
+            .flatten()
+        {
+            entry.path().hash(&mut h);
+            archive::stamp(entry.path()).hash(&mut h);
+        }
+    }
+    h.finish()
+}
+
+fn fingerprint(what: impl Hash) -> u64 {
+    let mut h = std::hash::DefaultHasher::new();
+    what.hash(&mut h);
+    h.finish()
 }
 
 /// The output directory is replaced whole: refuse one that holds anything else.
@@ -155,39 +340,81 @@ fn absolute(p: &Path) -> PathBuf {
     out
 }
 
-/// Everything of the site besides the pages.
-fn write_site(staging: &Staging, archive: &Archive) -> Result<()> {
-    let root = &archive.config.root;
-    for (name, bytes) in BUILTIN_STATIC {
-        if !root.join("static").join(name).exists() {
-            staging.write(name, bytes)?;
-        }
-    }
-    copy_static(&root.join("static"), staging)?;
+/// Everything of the site besides the pages, the redirects and the static files. `cards`:
+/// the statements whose share images are needed (all when None).
+fn write_site(site: &SiteWriter, archive: &Archive, cards: Option<&[usize]>) -> Result<()> {
     if archive.articles.iter().any(|a| a.body.has_code) {
-        staging.write("syntax.css", crate::markdown::syntax_css().as_bytes())?;
+        site.write("syntax.css", crate::markdown::syntax_css().as_bytes())?;
     }
-    for (old, new) in &archive.aliases {
-        let target = format!("../../{}", alias_target(archive, new));
-        staging.write(
-            &urls::output_file(&urls::statement(old)),
-            redirect_page(&target).as_bytes(),
-        )?;
-    }
-    crate::publish::write_files(archive, staging)?;
+    crate::publish::write_files(archive, site)?;
     if archive.config.search {
         for (path, bytes) in crate::search::index_files(archive)? {
-            staging.write(&path, &bytes)?;
+            site.write(&path, &bytes)?;
         }
     }
     if archive.config.share_images && archive.config.statement_pages {
         let cache = crate::share::cache_dir(&archive.config.root);
-        crate::share::write_statement_cards(archive, &cache, |path, png| staging.write(path, png))?;
+        let all: Vec<usize>;
+        let which = match cards {
+            Some(which) => which,
+            None => {
+                all = (0..archive.statements.len()).collect();
+                &all
+            }
+        };
+        crate::share::write_statement_cards(archive, &cache, which, |path, png| {
+            site.write(path, png)
+        })?;
     }
     // GitHub Pages: serve files as they are (no Jekyll), and the custom domain if any.
-    staging.write(".nojekyll", b"")?;
+    site.write(".nojekyll", b"")?;
     if !archive.config.cname.is_empty() {
-        staging.write("CNAME", format!("{}\n", archive.config.cname).as_bytes())?;
+        site.write("CNAME", format!("{}\n", archive.config.cname).as_bytes())?;
+    }
+    Ok(())
+}
+
+/// The built-in static files the archive does not override, and the archive's static/.
+fn copy_static_files(site: &SiteWriter, archive: &Archive) -> Result<()> {
+    let root = &archive.config.root;
+    for (name, bytes) in BUILTIN_STATIC {
+        if !root.join("static").join(name).exists() {
+            site.write(name, bytes)?;
+        }
+    }
+    copy_static(&root.join("static"), site)
+}
+
+/// The share images a build of this archive writes (site-relative paths).
+fn card_paths(archive: &Archive) -> HashSet<String> {
+    if !(archive.config.share_images && archive.config.statement_pages) {
+        return HashSet::new();
+    }
+    archive
+        .statements
+        .iter()
+        .map(|r| urls::share_image(&archive.statement(r).1.id))
+        .collect()
+}
+
+/// A redirect page for every old statement id: its URL and HTML.
+fn alias_pages(archive: &Archive) -> Vec<(String, String)> {
+    archive
+        .aliases
+        .iter()
+        .map(|(old, new)| {
+            let target = format!("../../{}", alias_target(archive, new));
+            (urls::statement(old), redirect_page(&target))
+        })
+        .collect()
+}
+
+fn write_redirects<'r>(
+    site: &SiteWriter,
+    pages: impl Iterator<Item = &'r (String, String)>,
+) -> Result<()> {
+    for (url, html) in pages {
+        site.write(&urls::output_file(url), html.as_bytes())?;
     }
     Ok(())
 }
@@ -210,7 +437,7 @@ fn redirect_page(target: &str) -> String {
 
 /// Copy the archive's static/ folder as is. Symbolic links are not followed: nothing
 /// from outside the archive ends up in the site.
-fn copy_static(dir: &Path, staging: &Staging) -> Result<()> {
+fn copy_static(dir: &Path, site: &SiteWriter) -> Result<()> {
     if !dir.is_dir() {
         return Ok(());
     }
@@ -225,7 +452,7 @@ fn copy_static(dir: &Path, staging: &Staging) -> Result<()> {
             .strip_prefix(dir)
             .expect("walkdir stays inside dir");
         let bytes = std::fs::read(entry.path()).map_err(|e| Error::io("read", entry.path(), e))?;
-        staging.write(&rel.to_string_lossy(), &bytes)?;
+        site.write(&rel.to_string_lossy(), &bytes)?;
     }
     Ok(())
 }

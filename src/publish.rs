@@ -12,7 +12,7 @@ use crate::content::StatementKind;
 use crate::error::{Error, Result};
 use crate::render::GENERATOR;
 use crate::urls;
-use crate::write::Staging;
+use crate::write::SiteWriter;
 use std::io::Write;
 use std::path::Path;
 
@@ -21,24 +21,22 @@ pub type OutputFile = (String, Vec<u8>);
 
 /// Write every publishing file of the archive into the site being built. The data files
 /// are streamed: on a large archive they are the biggest files of the site.
-pub fn write_files(archive: &Archive, staging: &Staging) -> Result<()> {
-    staging.write("feed.xml", feed(archive)?.as_bytes())?;
-    staging.write("robots.txt", robots(archive).as_bytes())?;
+pub fn write_files(archive: &Archive, site: &SiteWriter) -> Result<()> {
+    site.write("feed.xml", feed(archive)?.as_bytes())?;
+    site.write("robots.txt", robots(archive).as_bytes())?;
     for (path, bytes) in sitemaps(archive) {
-        staging.write(&path, &bytes)?;
+        site.write(&path, &bytes)?;
     }
     let records = records(archive);
     let json_path = "data/statements.json";
-    let mut json = staging.create(json_path)?;
+    let mut json = site.create(json_path)?;
     serde_json::to_writer(&mut json, &records)
         .map_err(|e| Error::Other(format!("cannot write {json_path}: {e}")))?;
-    json.flush()
-        .map_err(|e| Error::io("write", Path::new(json_path), e))?;
+    json.finish()?;
     let csv_path = "data/statements.csv";
-    let mut csv = staging.create(csv_path)?;
-    write_csv(&mut csv, &records)
-        .and_then(|()| csv.flush())
-        .map_err(|e| Error::io("write", Path::new(csv_path), e))
+    let mut csv = site.create(csv_path)?;
+    write_csv(&mut csv, &records).map_err(|e| Error::io("write", Path::new(csv_path), e))?;
+    csv.finish()
 }
 
 /// Where a statement is linked from feeds and data.

@@ -5,6 +5,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
+use std::sync::OnceLock;
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -292,10 +293,12 @@ struct Counts {
     statements: usize,
 }
 
-/// Everything the pages share, made once.
+/// Everything the pages share, each part made once, when a page first needs it (a build
+/// that renders a few pages makes only their views).
 struct Views<'a> {
+    archive: &'a Archive,
     /// In `archive.statements` order (by date).
-    statements: Vec<StatementView<'a>>,
+    statements: Vec<OnceLock<StatementView<'a>>>,
     /// Statement indices (into `statements`) of each speaker, by date.
     by_speaker: HashMap<&'a str, Vec<usize>>,
     /// Statement indices (into `statements`) of each article, in the article's order.
@@ -374,11 +377,16 @@ fn statement_view<'a>(archive: &'a Archive, r: &StatementRef) -> StatementView<'
     }
 }
 
+impl<'a> Views<'a> {
+    /// The view of statement `i` (an index into `archive.statements`).
+    fn statement(&self, i: usize) -> &StatementView<'a> {
+        self.statements[i].get_or_init(|| statement_view(self.archive, &self.archive.statements[i]))
+    }
+}
+
 fn make_views(archive: &Archive) -> Views<'_> {
-    let statements: Vec<StatementView> = archive
-        .statements
-        .par_iter()
-        .map(|r| statement_view(archive, r))
+    let statements = (0..archive.statements.len())
+        .map(|_| OnceLock::new())
         .collect();
     let mut by_speaker: HashMap<&str, Vec<usize>> = HashMap::new();
     let mut by_article: Vec<Vec<usize>> = vec![Vec::new(); archive.articles.len()];
@@ -391,6 +399,7 @@ fn make_views(archive: &Archive) -> Views<'_> {
         list.sort_by_key(|&i| archive.statements[i].index);
     }
     Views {
+        archive,
         statements,
         by_speaker,
         by_article,
@@ -448,10 +457,10 @@ fn speaker_summary<'a>(archive: &'a Archive, views: &Views<'a>, id: &'a str) -> 
 }
 
 /// Group statement views by year, in the given order; undated ones last.
-fn by_year<'a>(views: &'a Views<'a>, indices: impl Iterator<Item = usize>) -> Vec<YearView<'a>> {
+fn by_year<'v>(views: &'v Views<'_>, indices: impl Iterator<Item = usize>) -> Vec<YearView<'v>> {
     let mut years: Vec<YearView> = Vec::new();
     for i in indices {
-        let v = &views.statements[i];
+        let v = views.statement(i);
         let year = v
             .year
             .map(|y| y.to_string())
@@ -472,7 +481,7 @@ fn roles_over_time<'a>(archive: &'a Archive, views: &Views<'a>, id: &str) -> Vec
     let mut roles: Vec<(&str, Option<jiff::civil::Date>, Option<jiff::civil::Date>)> = Vec::new();
     for &i in views.by_speaker.get(id).map(Vec::as_slice).unwrap_or(&[]) {
         let r = &archive.statements[i];
-        let Some(role) = views.statements[i].role else {
+        let Some(role) = views.statement(i).role else {
             continue;
         };
         match roles
@@ -512,21 +521,109 @@ impl<'a> Renderer<'a> {
     /// Render every page of the site, in parallel, handing each to `write` as soon as it
     /// is made (the site is never held in memory whole). Returns the number of pages.
     pub fn render_each(&self, write: &(dyn Fn(Page) -> Result<()> + Sync)) -> Result<usize> {
-        let a = self.archive;
-        let mut jobs: Vec<Job> = vec![Job::Home, Job::Speakers, Job::NotFound];
-        if a.config.search {
-            jobs.push(Job::Search);
-        }
-        jobs.extend((1..=page_count(a.articles.len())).map(Job::Articles));
-        jobs.extend((1..=page_count(a.statements.len())).map(Job::Timeline));
-        jobs.extend((0..a.articles.len()).map(Job::Article));
-        jobs.extend((0..a.speakers.len()).map(Job::Speaker));
-        if a.config.statement_pages {
-            jobs.extend((0..a.statements.len()).map(Job::Statement));
-        }
+        let plan = self.plan();
+        self.render_planned(plan.iter(), write)?;
+        Ok(plan.len())
+    }
+
+    /// Render the given pages of the plan, in parallel, handing each to `write`.
+    pub fn render_planned<'p>(
+        &self,
+        pages: impl Iterator<Item = &'p PlannedPage>,
+        write: &(dyn Fn(Page) -> Result<()> + Sync),
+    ) -> Result<()> {
+        let jobs: Vec<Job> = pages.map(|p| p.job).collect();
         jobs.par_iter()
-            .try_for_each(|job| self.render_job(job).and_then(write))?;
-        Ok(jobs.len())
+            .try_for_each(|job| self.render_job(job).and_then(write))
+    }
+
+    /// Every page of the site, with its address and a fingerprint of what it shows, made
+    /// from the articles' digests (no page is rendered to make it).
+    pub fn plan(&self) -> Vec<PlannedPage> {
+        let a = self.archive;
+        // What an article's pages show: its own file, and the files of the statements
+        // its notes quote.
+        let article_inputs: Vec<u64> = (0..a.articles.len())
+            .map(|i| {
+                let related: Vec<u64> = a
+                    .related_articles(i)
+                    .map(|j| a.articles[j].digest)
+                    .collect();
+                fingerprint((a.articles[i].digest, related))
+            })
+            .collect();
+        let statement_inputs: Vec<u64> = a
+            .statements
+            .iter()
+            .map(|r| fingerprint((article_inputs[r.article], r.index)))
+            .collect();
+        let always = |job: Job, url: String| PlannedPage {
+            job,
+            url,
+            inputs: None,
+        };
+        let mut plan = vec![
+            always(Job::Home, urls::home()),
+            always(Job::Speakers, urls::speakers()),
+            always(Job::NotFound, urls::not_found()),
+        ];
+        if a.config.search {
+            plan.push(always(Job::Search, urls::search()));
+        }
+        let article_pages = page_count(a.articles.len());
+        plan.extend((1..=article_pages).map(|n| {
+            let range = page_range(n, a.articles.len());
+            let digests: Vec<u64> = a.articles[range].iter().map(|x| x.digest).collect();
+            PlannedPage {
+                job: Job::Articles(n),
+                url: urls::articles_page(n),
+                inputs: Some(fingerprint((n, article_pages, a.articles.len(), digests))),
+            }
+        }));
+        let timeline_pages = page_count(a.statements.len());
+        plan.extend((1..=timeline_pages).map(|n| {
+            let range = page_range(n, a.statements.len());
+            PlannedPage {
+                job: Job::Timeline(n),
+                url: urls::timeline_page(n),
+                inputs: Some(fingerprint((
+                    n,
+                    timeline_pages,
+                    a.statements.len(),
+                    &statement_inputs[range],
+                ))),
+            }
+        }));
+        plan.extend(a.articles.iter().enumerate().map(|(i, x)| PlannedPage {
+            job: Job::Article(i),
+            url: urls::article(&x.doc.id),
+            inputs: Some(article_inputs[i]),
+        }));
+        plan.extend(a.speakers.iter().enumerate().map(|(i, s)| {
+            let mine = self
+                .views
+                .by_speaker
+                .get(s.id.as_str())
+                .map(Vec::as_slice)
+                .unwrap_or(&[]);
+            let inputs: Vec<u64> = mine.iter().map(|&j| statement_inputs[j]).collect();
+            PlannedPage {
+                job: Job::Speaker(i),
+                url: urls::speaker(&s.id),
+                inputs: Some(fingerprint(inputs)),
+            }
+        }));
+        if a.config.statement_pages {
+            plan.extend(a.statements.iter().enumerate().map(|(i, r)| {
+                let (x, s) = a.statement(r);
+                PlannedPage {
+                    job: Job::Statement(i),
+                    url: urls::statement_link(true, &x.doc.id, &s.id),
+                    inputs: Some(statement_inputs[i]),
+                }
+            }));
+        }
+        plan
     }
 
     fn render_job(&self, job: &Job) -> Result<Page> {
@@ -642,9 +739,9 @@ impl<'a> Renderer<'a> {
 
     fn articles(&self, number: usize) -> Result<Page> {
         let a = self.archive;
-        let start = (number - 1) * PAGE_SIZE;
-        let end = (start + PAGE_SIZE).min(a.articles.len());
-        let list: Vec<ArticleSummary> = (start..end).map(|i| article_summary(a, i)).collect();
+        let list: Vec<ArticleSummary> = page_range(number, a.articles.len())
+            .map(|i| article_summary(a, i))
+            .collect();
         let mut ctx = Context::new();
         ctx.insert("articles", &list);
         ctx.insert("total", &a.articles.len());
@@ -671,7 +768,7 @@ impl<'a> Renderer<'a> {
         let slug = art.doc.id.as_str();
         let statements = self.views.by_article[index]
             .iter()
-            .map(|&i| &self.views.statements[i]);
+            .map(|&i| self.views.statement(i));
         let speakers = art
             .doc
             .meta
@@ -763,11 +860,9 @@ impl<'a> Renderer<'a> {
     }
 
     fn timeline(&self, number: usize) -> Result<Page> {
-        let all = self.views.statements.len();
-        let start = (number - 1) * PAGE_SIZE;
-        let end = (start + PAGE_SIZE).min(all);
+        let all = self.archive.statements.len();
         let mut ctx = Context::new();
-        ctx.insert("years", &by_year(&self.views, start..end));
+        ctx.insert("years", &by_year(&self.views, page_range(number, all)));
         ctx.insert("total", &all);
         ctx.insert(
             "pager",
@@ -787,7 +882,7 @@ impl<'a> Renderer<'a> {
     }
 
     fn statement(&self, index: usize) -> Result<Page> {
-        let v = &self.views.statements[index];
+        let v = self.views.statement(index);
         let title = match v.kind {
             k if k == StatementKind::Direct.as_str() => {
                 format!("{}: “{}”", v.speaker.name, shorten(v.text, 100))
@@ -895,10 +990,50 @@ fn script_safe_json(value: &serde_json::Value) -> String {
 }
 
 /// Statements newest first, undated ones left out.
-fn dated_newest_first<'v>(views: &'v Views<'v>) -> impl Iterator<Item = &'v StatementView<'v>> {
-    views.statements.iter().rev().filter(|v| v.date.is_some())
+fn dated_newest_first<'v, 'a: 'v>(
+    views: &'v Views<'a>,
+) -> impl Iterator<Item = &'v StatementView<'v>> + use<'v, 'a> {
+    (0..views.statements.len())
+        .rev()
+        .filter(|&i| views.archive.statements[i].date.is_some())
+        .map(|i| views.statement(i))
 }
 
+/// A page of the site before it is rendered.
+pub struct PlannedPage {
+    job: Job,
+    /// Its site-relative address.
+    pub url: String,
+    /// A fingerprint of what the page shows, given the same templates, config and
+    /// speakers: the page need not be rendered again while it stays the same. None for the
+    /// pages that sum up the whole archive (home, speakers), which are always rendered.
+    pub inputs: Option<u64>,
+}
+
+impl PlannedPage {
+    /// The statement a statement page shows (an index into `archive.statements`).
+    pub fn statement(&self) -> Option<usize> {
+        match self.job {
+            Job::Statement(i) => Some(i),
+            _ => None,
+        }
+    }
+}
+
+fn fingerprint(what: impl std::hash::Hash) -> u64 {
+    use std::hash::Hasher;
+    let mut h = std::hash::DefaultHasher::new();
+    what.hash(&mut h);
+    h.finish()
+}
+
+/// The entries of page `n` (from 1) of a list of `len`.
+fn page_range(n: usize, len: usize) -> std::ops::Range<usize> {
+    let start = ((n - 1) * PAGE_SIZE).min(len);
+    start..(start + PAGE_SIZE).min(len)
+}
+
+#[derive(Debug, Clone, Copy)]
 enum Job {
     Home,
     /// A page (from 1) of the article list.

@@ -40,9 +40,10 @@ use tokio::sync::{broadcast, watch};
 use tower_http::services::fs::AsyncReadBody;
 use tower_http::services::{ServeDir, ServeFile};
 
-use crate::build::{build_site, load_config, BuildOptions, BuildReport};
+use crate::build::{load_config, BuildOptions, BuildReport};
 use crate::config::CONFIG_FILE;
 use crate::error::{Error, Result};
+use crate::write::SiteLock;
 
 /// Where pages listen for build events. Reserved: no file of the site is served under
 /// `/__onrecord/`.
@@ -110,7 +111,12 @@ pub fn run(opts: ServeOptions) -> Result<()> {
 /// Build once, then serve and watch in the background; returns once the server listens.
 /// The server stops when the handle is shut down or dropped.
 pub fn start(opts: ServeOptions) -> Result<ServerHandle> {
-    start_with_builder(opts, build_site)
+    // One builder for the whole session: it remembers the last build, so that a change
+    // to one article renders only the pages that show it.
+    let builder = crate::build::Builder::default();
+    start_with_builder(opts, move |o: &BuildOptions, lock: &SiteLock| {
+        builder.build(o, lock)
+    })
 }
 
 /// A running preview server.
@@ -174,13 +180,14 @@ impl Drop for ServerHandle {
     }
 }
 
-/// Builds the site; `build_site` in production, a fake in tests.
-type Builder = dyn Fn(&BuildOptions) -> Result<BuildReport> + Send + Sync;
+/// Builds the site, taking the lock while it changes the served files; an incremental
+/// [`crate::build::Builder`] in production, a fake in tests.
+type Builder = dyn Fn(&BuildOptions, &SiteLock) -> Result<BuildReport> + Send + Sync;
 
 /// [`start`] with the build step injected, so the server can be tested on its own.
 fn start_with_builder(
     opts: ServeOptions,
-    builder: impl Fn(&BuildOptions) -> Result<BuildReport> + Send + Sync + 'static,
+    builder: impl Fn(&BuildOptions, &SiteLock) -> Result<BuildReport> + Send + Sync + 'static,
 ) -> Result<ServerHandle> {
     let builder: Arc<Builder> = Arc::new(builder);
     // Canonical, so that the watcher's event paths compare equal to ours.
@@ -269,8 +276,8 @@ fn expected_output_dir(opts: &BuildOptions) -> PathBuf {
 
 /// Run the builder; a panic in it (a bug) becomes a build error, so that it is shown like
 /// any other and the next change is built again.
-fn build(builder: &Builder, opts: &BuildOptions) -> Result<BuildReport> {
-    catch_unwind(AssertUnwindSafe(|| builder(opts))).unwrap_or_else(|panic| {
+fn build(shared: &Shared, builder: &Builder, opts: &BuildOptions) -> Result<BuildReport> {
+    catch_unwind(AssertUnwindSafe(|| builder(opts, &shared.site_lock))).unwrap_or_else(|panic| {
         let what = (panic.downcast_ref::<&str>().copied())
             .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
             .unwrap_or("no message");
@@ -283,7 +290,7 @@ fn build(builder: &Builder, opts: &BuildOptions) -> Result<BuildReport> {
 /// The first build. A failure is shown in the browser like any later one, so the user can fix
 /// it with the preview open; only a folder that is not an archive at all is fatal.
 fn first_build(shared: &Shared, builder: &Builder, opts: &BuildOptions) -> Result<()> {
-    match build(builder, opts) {
+    match build(shared, builder, opts) {
         Ok(report) => {
             print_report("Built", &report);
             shared.built(report.output);
@@ -301,9 +308,12 @@ fn print_report(verb: &str, report: &BuildReport) {
     for warning in &report.warnings {
         eprintln!("warning: {warning}");
     }
+    let pages = match report.rendered {
+        n if n < report.pages => format!("{n} of {} pages", report.pages),
+        _ => format!("{} pages", report.pages),
+    };
     println!(
-        "{verb} {} pages ({} articles, {} speakers, {} statements) in {} ms",
-        report.pages,
+        "{verb} {pages} ({} articles, {} speakers, {} statements) in {} ms",
         report.articles,
         report.speakers,
         report.statements,
@@ -319,6 +329,9 @@ struct Shared {
     /// Tells pages of an earlier `serve` run (whose generations mean nothing here) to reload.
     instance: String,
     status: Mutex<Status>,
+    /// Held to read a file of the site, so that a rebuild changing files in place is never
+    /// seen half-done.
+    site_lock: SiteLock,
     events: broadcast::Sender<LiveEvent>,
     /// Set to `true`, it stops the HTTP server and ends every event stream.
     stop: watch::Sender<bool>,
@@ -353,6 +366,7 @@ impl Shared {
                 error: None,
                 output,
             }),
+            site_lock: SiteLock::default(),
             events: broadcast::channel(16).0,
             stop: watch::channel(false).0,
         }
@@ -567,7 +581,7 @@ fn rebuild(
             more => println!("Changed: {first} and {more} more"),
         }
     }
-    match build(builder, opts) {
+    match build(shared, builder, opts) {
         Ok(report) => {
             print_report("Rebuilt", &report);
             shared.built(report.output);
@@ -679,11 +693,16 @@ async fn site(State(shared): State<Arc<Shared>>, request: Request) -> Response {
         return status.into_response();
     }
     let head = request.method() == Method::HEAD;
-    let files = ServeDir::new(&output)
-        .append_index_html_on_directories(true)
-        .not_found_service(ServeFile::new(output.join("404.html")))
-        .try_call(request)
-        .await;
+    // The file is opened under the lock; a rebuild that replaces it later does not change
+    // what this response sends.
+    let files = {
+        let _no_rebuild_writing = shared.site_lock.for_reading().await;
+        ServeDir::new(&output)
+            .append_index_html_on_directories(true)
+            .not_found_service(ServeFile::new(output.join("404.html")))
+            .try_call(request)
+            .await
+    };
     match files {
         Ok(response) => with_live_script(response.map(Body::new), &page, head).await,
         Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
@@ -931,7 +950,7 @@ fn page_of_query(query: &str) -> (u64, String) {
 mod tests {
     use super::*;
     use crate::error::Problem;
-    use crate::write::Staging;
+    use crate::write::SiteWriter;
     use std::io::{Read, Write};
     use std::net::TcpStream;
     use std::sync::atomic::{AtomicUsize, Ordering};
@@ -958,7 +977,7 @@ mod tests {
             imported.push(article);
         }
         let output = opts.root.join("public");
-        let site = Staging::new(&output)?;
+        let site = SiteWriter::staged(&output)?;
         site.write(
             "index.html",
             format!("<!DOCTYPE html><html><body><h1>{page}</h1></BODY></html>").as_bytes(),
@@ -974,6 +993,7 @@ mod tests {
         Ok(BuildReport {
             output,
             pages: 2,
+            rendered: 2,
             articles: 1,
             speakers: 0,
             statements: 0,
@@ -1021,7 +1041,7 @@ mod tests {
             port: 0,
             ..ServeOptions::default()
         };
-        let server = start_with_builder(opts, move |o: &BuildOptions| {
+        let server = start_with_builder(opts, move |o: &BuildOptions, _: &SiteLock| {
             counter.fetch_add(1, Ordering::SeqCst);
             fake_build(o)
         })
@@ -1383,7 +1403,8 @@ mod tests {
             port: 0,
             ..ServeOptions::default()
         };
-        let server = start_with_builder(opts, fake_build).unwrap();
+        let server =
+            start_with_builder(opts, |o: &BuildOptions, _: &SiteLock| fake_build(o)).unwrap();
         let page = request(server.addr(), "GET", "/");
         assert_eq!(page.status, 503);
         assert!(page
@@ -1409,7 +1430,9 @@ mod tests {
             port: 0,
             ..ServeOptions::default()
         };
-        let failing = |_: &BuildOptions| -> Result<BuildReport> { Err(Error::Other("no".into())) };
+        let failing = |_: &BuildOptions, _: &SiteLock| -> Result<BuildReport> {
+            Err(Error::Other("no".into()))
+        };
         assert!(start_with_builder(opts, failing).is_err());
     }
 

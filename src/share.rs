@@ -133,7 +133,8 @@ pub struct CardsReport {
 /// [`write_statement_cards`], which hands each one on as soon as it is made.
 pub fn statement_cards(archive: &Archive, cache_dir: &Path) -> Result<Vec<(String, Vec<u8>)>> {
     let out = Mutex::new(Vec::with_capacity(archive.statements.len()));
-    write_statement_cards(archive, cache_dir, |path, png| {
+    let all: Vec<usize> = (0..archive.statements.len()).collect();
+    write_statement_cards(archive, cache_dir, &all, |path, png| {
         out.lock()
             .expect("no panics while holding the lock")
             .push((path.to_string(), png.to_vec()));
@@ -144,12 +145,14 @@ pub fn statement_cards(archive: &Archive, cache_dir: &Path) -> Result<Vec<(Strin
     Ok(out)
 }
 
-/// Make (or read from `cache_dir`) every statement's card, in parallel, and pass each to
-/// `write` with its site-relative path (`statements/ID/share.png`). Cached cards that no
+/// Make (or read from `cache_dir`) the cards of the statements `which` (indices into
+/// `archive.statements`), in parallel, and pass each to `write` with its site-relative path
+/// (`statements/ID/share.png`). When `which` is every statement, cached cards that no
 /// statement uses any more are removed from `cache_dir` at the end.
 pub fn write_statement_cards<F>(
     archive: &Archive,
     cache_dir: &Path,
+    which: &[usize],
     write: F,
 ) -> Result<CardsReport>
 where
@@ -158,10 +161,10 @@ where
     fs::create_dir_all(cache_dir).map_err(|e| Error::io("create directory", cache_dir, e))?;
     let rendered = AtomicUsize::new(0);
     let cached = AtomicUsize::new(0);
-    let keys: Vec<String> = archive
-        .statements
+    let keys: Vec<String> = which
         .par_iter()
-        .map(|r| {
+        .map(|&i| {
+            let r = &archive.statements[i];
             let (_, s) = archive.statement(r);
             let card = Card::of(archive, r);
             let key = card.key();
@@ -184,7 +187,9 @@ where
             Ok(key)
         })
         .collect::<Result<_>>()?;
-    prune_cache(cache_dir, &keys.into_iter().collect());
+    if which.len() == archive.statements.len() {
+        prune_cache(cache_dir, &keys.into_iter().collect());
+    }
     Ok(CardsReport {
         rendered: rendered.into_inner(),
         cached: cached.into_inner(),
@@ -267,11 +272,18 @@ fn palette_png(pixmap: &tiny_skia::Pixmap) -> Option<Vec<u8>> {
     let mut palette: Vec<[u8; 3]> = Vec::new();
     let mut index: std::collections::HashMap<[u8; 3], u8> = std::collections::HashMap::new();
     let mut indices = Vec::with_capacity((pixmap.width() * pixmap.height()) as usize);
+    // A card is mostly long runs of one colour: look a colour up once per run.
+    let mut last: Option<([u8; 3], u8)> = None;
     for px in pixmap.data().chunks_exact(4) {
         if px[3] != 255 {
             return None;
         }
         let rgb = [px[0], px[1], px[2]];
+        if let Some((colour, i)) = last.filter(|(colour, _)| *colour == rgb) {
+            indices.push(i);
+            last = Some((colour, i));
+            continue;
+        }
         let i = match index.get(&rgb) {
             Some(&i) => i,
             None => {
@@ -281,6 +293,7 @@ fn palette_png(pixmap: &tiny_skia::Pixmap) -> Option<Vec<u8>> {
                 i
             }
         };
+        last = Some((rgb, i));
         indices.push(i);
     }
     let mut out = Vec::new();

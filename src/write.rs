@@ -40,15 +40,24 @@ pub fn atomic_write(path: &Path, bytes: &[u8]) -> Result<()> {
     Ok(())
 }
 
-/// A site being built in a staging directory next to the real output directory.
-pub struct Staging {
+/// Writes the files of a site, in one of two ways:
+/// - staged (a full build): into a fresh directory beside the output directory, swapped in
+///   by [`SiteWriter::commit`] only when complete;
+/// - in place (a rebuild that changes a few files of a site it built before): each file is
+///   written to a temporary file and renamed over the old one, so no reader ever sees half
+///   of a file. The caller keeps readers out while the set of files changes (see serve).
+pub struct SiteWriter {
     target: PathBuf,
-    staging: PathBuf,
+    /// Where files go: the staging directory, or `target` itself when in place.
+    dir: PathBuf,
+    in_place: bool,
+    /// The files written since the last [`SiteWriter::take_written`].
+    written: std::sync::Mutex<Vec<String>>,
 }
 
-impl Staging {
+impl SiteWriter {
     /// Create an empty staging directory beside `target`.
-    pub fn new(target: &Path) -> Result<Staging> {
+    pub fn staged(target: &Path) -> Result<SiteWriter> {
         let parent = target.parent().unwrap_or(Path::new("."));
         fs::create_dir_all(parent).map_err(|e| Error::io("create directory", parent, e))?;
         let name = target
@@ -57,46 +66,99 @@ impl Staging {
             .unwrap_or_else(|| "public".into());
         let staging = parent.join(format!(".{name}.building-{}", unique_suffix()));
         fs::create_dir(&staging).map_err(|e| Error::io("create directory", &staging, e))?;
-        Ok(Staging {
+        Ok(SiteWriter {
             target: target.to_path_buf(),
-            staging,
+            dir: staging,
+            in_place: false,
+            written: Default::default(),
         })
     }
 
+    /// Change files of the existing site at `target`.
+    pub fn in_place(target: &Path) -> SiteWriter {
+        SiteWriter {
+            target: target.to_path_buf(),
+            dir: target.to_path_buf(),
+            in_place: true,
+            written: Default::default(),
+        }
+    }
+
     pub fn dir(&self) -> &Path {
-        &self.staging
+        &self.dir
     }
 
     /// Write one output file at a site-relative path.
     pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<()> {
-        let path = self.staging.join(rel);
-        if let Some(dir) = path.parent() {
-            fs::create_dir_all(dir).map_err(|e| Error::io("create directory", dir, e))?;
-        }
-        fs::write(&path, bytes).map_err(|e| Error::io("write", &path, e))
+        let mut file = self.create(rel)?;
+        file.write_all(bytes)
+            .map_err(|e| Error::io("write", &self.dir.join(rel), e))?;
+        file.finish()
+    }
+
+    /// The site-relative paths of the files written since the last call.
+    pub fn take_written(&self) -> Vec<String> {
+        std::mem::take(&mut *self.written.lock().unwrap_or_else(|e| e.into_inner()))
     }
 
     /// Open a file at a site-relative path for writing in pieces (large data files).
-    pub fn create(&self, rel: &str) -> Result<std::io::BufWriter<fs::File>> {
-        let path = self.staging.join(rel);
+    pub fn create(&self, rel: &str) -> Result<OutputFile> {
+        self.written
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(rel.to_string());
+        let path = self.dir.join(rel);
         if let Some(dir) = path.parent() {
             fs::create_dir_all(dir).map_err(|e| Error::io("create directory", dir, e))?;
         }
-        let file = fs::File::create(&path).map_err(|e| Error::io("write", &path, e))?;
-        Ok(std::io::BufWriter::with_capacity(1 << 16, file))
+        let (open, rename_to) = if self.in_place {
+            let name = path.file_name().unwrap_or_default().to_string_lossy();
+            let tmp = path.with_file_name(format!(".{name}.tmp-{}", unique_suffix()));
+            (tmp, Some(path))
+        } else {
+            (path, None)
+        };
+        let file = fs::File::create(&open).map_err(|e| Error::io("write", &open, e))?;
+        Ok(OutputFile {
+            out: std::io::BufWriter::with_capacity(1 << 16, file),
+            path: open,
+            rename_to,
+        })
     }
 
-    /// Replace the target directory with the finished staging directory. The old tree is
-    /// moved aside first and removed last, so the target is never missing for long and
-    /// never half-written.
+    /// Remove a page (a site-relative file) that the site no longer has, and the folders it
+    /// leaves empty. Only for in-place writers: a staged site starts empty.
+    pub fn remove(&self, rel: &str) -> Result<()> {
+        let path = self.dir.join(rel);
+        match fs::remove_file(&path) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(Error::io("remove", &path, e)),
+        }
+        let mut dir = path.parent();
+        while let Some(d) = dir.filter(|d| *d != self.dir && d.starts_with(&self.dir)) {
+            if fs::remove_dir(d).is_err() {
+                break; // not empty: other files of the site are in it
+            }
+            dir = d.parent();
+        }
+        Ok(())
+    }
+
+    /// Finish: swap a staged site in (the old tree is moved aside first and removed last,
+    /// so the target is never missing for long and never half-written); nothing to do in
+    /// place.
     pub fn commit(self) -> Result<()> {
+        if self.in_place {
+            return Ok(());
+        }
         let parent = self.target.parent().unwrap_or(Path::new("."));
         let old = parent.join(format!(".old-site-{}", unique_suffix()));
         let had_old = self.target.exists();
         if had_old {
             fs::rename(&self.target, &old).map_err(|e| Error::io("move aside", &self.target, e))?;
         }
-        if let Err(e) = fs::rename(&self.staging, &self.target) {
+        if let Err(e) = fs::rename(&self.dir, &self.target) {
             if had_old {
                 let _ = fs::rename(&old, &self.target);
             }
@@ -108,6 +170,63 @@ impl Staging {
         // Consumed: nothing left to clean up.
         std::mem::forget(self);
         Ok(())
+    }
+}
+
+/// A file of the site being written; [`OutputFile::finish`] completes it.
+pub struct OutputFile {
+    out: std::io::BufWriter<fs::File>,
+    /// Where the bytes go now.
+    path: PathBuf,
+    /// In place: the file that the finished temporary file replaces.
+    rename_to: Option<PathBuf>,
+}
+
+impl Write for OutputFile {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.out.write(buf)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
+    }
+}
+
+impl OutputFile {
+    /// Flush the file and, in place, rename it over the old one. Dropped unfinished, a
+    /// temporary file is removed and the old file stays.
+    pub fn finish(mut self) -> Result<()> {
+        self.out
+            .flush()
+            .map_err(|e| Error::io("write", &self.path, e))?;
+        if let Some(target) = self.rename_to.take() {
+            fs::rename(&self.path, &target).map_err(|e| Error::io("write", &target, e))?;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for OutputFile {
+    fn drop(&mut self) {
+        if self.rename_to.is_some() {
+            let _ = fs::remove_file(&self.path);
+        }
+    }
+}
+
+/// Held while a site changes: writers take it to change or swap the site, readers (the
+/// preview server) to read a file, so that no reader sees the site half-changed.
+#[derive(Default)]
+pub struct SiteLock(tokio::sync::RwLock<()>);
+
+impl SiteLock {
+    /// Wait until no reader is reading, and keep new ones waiting. Not from async code.
+    pub fn for_writing(&self) -> tokio::sync::RwLockWriteGuard<'_, ()> {
+        self.0.blocking_write()
+    }
+
+    /// Wait until no writer is writing.
+    pub async fn for_reading(&self) -> tokio::sync::RwLockReadGuard<'_, ()> {
+        self.0.read().await
     }
 }
 
@@ -137,10 +256,12 @@ fn remove_tree(dir: &Path) {
     let _ = fs::remove_dir_all(dir);
 }
 
-impl Drop for Staging {
-    /// A build that did not commit leaves no trace.
+impl Drop for SiteWriter {
+    /// A staged build that did not commit leaves no trace.
     fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.staging);
+        if !self.in_place {
+            let _ = fs::remove_dir_all(&self.dir);
+        }
     }
 }
 
@@ -152,10 +273,10 @@ mod tests {
     fn failed_build_keeps_previous_site() {
         let tmp = tempfile::tempdir().unwrap();
         let public = tmp.path().join("public");
-        let s = Staging::new(&public).unwrap();
+        let s = SiteWriter::staged(&public).unwrap();
         s.write("index.html", b"one").unwrap();
         s.commit().unwrap();
-        let s = Staging::new(&public).unwrap();
+        let s = SiteWriter::staged(&public).unwrap();
         s.write("index.html", b"two").unwrap();
         drop(s); // the build failed before commit
         assert_eq!(fs::read(public.join("index.html")).unwrap(), b"one");
@@ -170,10 +291,10 @@ mod tests {
     fn commit_removes_stale_files() {
         let tmp = tempfile::tempdir().unwrap();
         let public = tmp.path().join("public");
-        let s = Staging::new(&public).unwrap();
+        let s = SiteWriter::staged(&public).unwrap();
         s.write("old/index.html", b"x").unwrap();
         s.commit().unwrap();
-        let s = Staging::new(&public).unwrap();
+        let s = SiteWriter::staged(&public).unwrap();
         s.write("index.html", b"y").unwrap();
         s.commit().unwrap();
         assert!(!public.join("old").exists());

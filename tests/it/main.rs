@@ -6,5 +6,6 @@ mod common;
 mod browser;
 mod build;
 mod import;
+mod incremental;
 mod search_share;
 mod serve;

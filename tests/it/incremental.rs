@@ -1,0 +1,241 @@
+//! Incremental rebuilds (what `serve` does after an edit): after every kind of change, the
+//! site a remembering builder leaves in place must be byte for byte the site a fresh full
+//! build makes, and it must have rendered only some pages when only articles changed.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+use onrecord::build::{build_site, BuildOptions, BuildReport, Builder};
+use onrecord::write::SiteLock;
+
+use crate::common::{copy_dir, edit, read};
+
+const A: &str = "content/articles/2016-11-10-russia-confirms-contacts-with-trump-team-during.md";
+const B: &str = "content/articles/2016-11-14-kremlin-spokesman-denies-contact-with-trump.md";
+const NEW: &str = "content/articles/2017-01-05-a-new-article.md";
+
+/// The example archive in a temp dir, every file dated an hour ago (so that its stamp is
+/// settled and the builder may trust it); share images on when `cards`.
+fn example_archive(cards: bool) -> tempfile::TempDir {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    fs::copy(repo.join("site.toml"), dir.path().join("site.toml")).unwrap();
+    copy_dir(
+        &repo.join("content/articles"),
+        &dir.path().join("content/articles"),
+    );
+    copy_dir(
+        &repo.join("content/speakers"),
+        &dir.path().join("content/speakers"),
+    );
+    if cards {
+        edit(
+            dir.path(),
+            "site.toml",
+            "share_images = false",
+            "share_images = true",
+        );
+    }
+    for entry in walkdir(dir.path()) {
+        age(&entry, 0);
+    }
+    dir
+}
+
+/// Date a file an hour ago plus `step` seconds: a distinct, settled modification time.
+fn age(path: &Path, step: u64) {
+    let when = SystemTime::now() - Duration::from_secs(3600) + Duration::from_secs(step);
+    fs::File::options()
+        .write(true)
+        .open(path)
+        .and_then(|f| f.set_modified(when))
+        .unwrap();
+}
+
+fn walkdir(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for entry in fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files.extend(walkdir(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files.sort();
+    files
+}
+
+fn options(root: &Path, output: &str) -> BuildOptions {
+    BuildOptions {
+        root: root.to_path_buf(),
+        output: Some(root.join(output)),
+        base_url: Some("http://127.0.0.1:1111/".into()),
+        import_sources: false,
+    }
+}
+
+/// Build with the remembering builder into public/, a fresh full build into full/, and
+/// assert the two trees are equal. Returns the remembering build's report.
+fn rebuild_and_compare(builder: &Builder, root: &Path, what: &str) -> BuildReport {
+    let report = builder
+        .build(&options(root, "public"), &SiteLock::default())
+        .unwrap_or_else(|e| panic!("{what}: {e}"));
+    let full = root.join("full");
+    let _ = fs::remove_dir_all(&full);
+    build_site(&options(root, "full")).unwrap();
+    assert_same_tree(&root.join("public"), &full, what);
+    report
+}
+
+fn assert_same_tree(got: &Path, want: &Path, what: &str) {
+    let rel = |dir: &Path| -> Vec<PathBuf> {
+        walkdir(dir)
+            .into_iter()
+            .map(|p| p.strip_prefix(dir).unwrap().to_path_buf())
+            .collect()
+    };
+    let (files, expected) = (rel(got), rel(want));
+    let extra: Vec<_> = files.iter().filter(|f| !expected.contains(f)).collect();
+    let missing: Vec<_> = expected.iter().filter(|f| !files.contains(f)).collect();
+    assert!(
+        extra.is_empty() && missing.is_empty(),
+        "{what}: files left over {extra:?}, files missing {missing:?}"
+    );
+    for f in &files {
+        assert!(
+            fs::read(got.join(f)).unwrap() == fs::read(want.join(f)).unwrap(),
+            "{what}: {} differs from a full build's",
+            f.display()
+        );
+    }
+}
+
+#[test]
+fn every_kind_of_edit_leaves_the_site_a_full_build_makes() {
+    let dir = example_archive(true);
+    let root = dir.path();
+    let builder = Builder::default();
+    let first = rebuild_and_compare(&builder, root, "first build");
+    assert_eq!(
+        first.rendered, first.pages,
+        "the first build renders everything"
+    );
+
+    // The words of a statement that another article's note quotes: both articles' pages
+    // change, the other pages do not.
+    let text = read(root.join(A)).replace("this work is continuing", "this work goes on");
+    fs::write(root.join(A), text).unwrap();
+    age(&root.join(A), 1);
+    let report = rebuild_and_compare(&builder, root, "quoted words changed");
+    assert!(
+        report.rendered < report.pages / 2,
+        "only the pages showing the two articles: {} of {}",
+        report.rendered,
+        report.pages
+    );
+    let b_page =
+        read(root.join(
+            "public/articles/2016-11-14-kremlin-spokesman-denies-contact-with-trump/index.html",
+        ));
+    assert!(
+        b_page.contains("this work goes on"),
+        "the note quoting it is new"
+    );
+
+    edit(root, A, "date: \"2016-11-10\"", "date: \"2016-11-20\"");
+    age(&root.join(A), 2);
+    rebuild_and_compare(&builder, root, "article date changed (new order)");
+
+    fs::write(
+        root.join(NEW),
+        "---\ntitle: A new article\npublication: The Test\ndate: 2017-01-05\nspeakers:\n- id: dmitry-peskov\n  name: Dmitry Peskov\n  role: Kremlin spokesman\nstatements:\n- id: new-statement\n  speaker: dmitry-peskov\n  kind: direct\n  verb: said\n  text: Nothing new here.\n---\nPeskov said: \"Nothing new here.\"\n",
+    )
+    .unwrap();
+    age(&root.join(NEW), 3);
+    rebuild_and_compare(&builder, root, "article added");
+    assert!(root
+        .join("public/statements/new-statement/share.png")
+        .is_file());
+
+    edit(
+        root,
+        NEW,
+        "  text: Nothing new here.\n",
+        "  text: Nothing new here.\n  aliases: [old-statement]\n",
+    );
+    age(&root.join(NEW), 4);
+    rebuild_and_compare(&builder, root, "alias added");
+    assert!(root
+        .join("public/statements/old-statement/index.html")
+        .is_file());
+
+    fs::remove_file(root.join(NEW)).unwrap();
+    rebuild_and_compare(&builder, root, "article removed");
+    assert!(!root.join("public/statements/new-statement").exists());
+    assert!(!root.join("public/statements/old-statement").exists());
+
+    edit(
+        root,
+        "content/speakers/dmitry-peskov.md",
+        "Kremlin spokesman",
+        "Press secretary",
+    );
+    age(&root.join("content/speakers/dmitry-peskov.md"), 5);
+    let report = rebuild_and_compare(&builder, root, "speaker changed (full build)");
+    assert_eq!(report.rendered, report.pages);
+
+    let unchanged = rebuild_and_compare(&builder, root, "nothing changed");
+    assert!(
+        unchanged.rendered <= 4,
+        "only the archive-wide pages: {}",
+        unchanged.rendered
+    );
+}
+
+#[test]
+fn a_failed_rebuild_leaves_the_site_and_the_next_one_catches_up() {
+    let dir = example_archive(false);
+    let root = dir.path();
+    let builder = Builder::default();
+    rebuild_and_compare(&builder, root, "first build");
+    let before = root.join("before");
+    copy_dir(&root.join("public"), &before);
+
+    let good = read(root.join(B));
+    fs::write(root.join(B), good.replace("speakers:\n", "speakers: [\n")).unwrap();
+    age(&root.join(B), 1);
+    let failed = builder.build(&options(root, "public"), &SiteLock::default());
+    assert!(failed.is_err(), "bad YAML must fail the build");
+    assert_same_tree(&root.join("public"), &before, "after a failed build");
+
+    fs::write(
+        root.join(B),
+        good.replace("campaigns denied this.", "campaigns denied it."),
+    )
+    .unwrap();
+    age(&root.join(B), 2);
+    rebuild_and_compare(&builder, root, "fixed after a failure");
+}
+
+#[test]
+fn a_file_edited_within_the_clock_tick_is_read_again() {
+    let dir = example_archive(false);
+    let root = dir.path();
+    let builder = Builder::default();
+    rebuild_and_compare(&builder, root, "first build");
+    // Same size, same (recent) modification time, as on a file system whose clock ticks
+    // slower than the edits: the stamp cannot tell the versions apart, so the builder
+    // must not trust it.
+    edit(root, B, "campaigns denied this.", "campaigns denied that.");
+    let tick = fs::metadata(root.join(B)).unwrap().modified().unwrap();
+    rebuild_and_compare(&builder, root, "first edit");
+    edit(root, B, "campaigns denied that.", "campaigns denied thus.");
+    fs::File::options()
+        .write(true)
+        .open(root.join(B))
+        .and_then(|f| f.set_modified(tick))
+        .unwrap();
+    rebuild_and_compare(&builder, root, "second edit, same size, same tick");
+}
