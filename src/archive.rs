@@ -3,7 +3,9 @@
 //! its body), and index them for the pages. Every problem found is reported at once.
 //! The result is immutable and passed forward to rendering.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
+
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -30,6 +32,8 @@ pub struct ResolvedArticle {
     pub stamp: Option<FileStamp>,
     /// A hash of the file's bytes: what pages made from the article depend on.
     pub digest: u64,
+    /// Its statements as data (statements.json and .csv), kept between builds in serve.
+    pub data_rows: std::sync::OnceLock<Vec<crate::publish::DataRow>>,
 }
 
 /// How recent a modification time may be and still be trusted to tell a file's versions
@@ -59,16 +63,19 @@ pub struct StatementRef {
 #[derive(Debug)]
 pub struct Archive {
     pub config: SiteConfig,
-    /// Sorted by id.
-    pub speakers: Vec<Speaker>,
+    /// Sorted by id. Shared, so that a later build with the same speakers keeps them.
+    pub speakers: Arc<Vec<Speaker>>,
     /// Newest first; undated last. Shared, so that a later build can keep what did not change.
     pub articles: Vec<Arc<ResolvedArticle>>,
     /// Every statement, oldest first; undated last.
     pub statements: Vec<StatementRef>,
     /// Statement id or former id (alias) -> index into `statements`.
-    pub by_id: HashMap<String, usize>,
+    pub by_id: FxHashMap<String, usize>,
     /// Old statement id (from `aliases`) -> current id.
     pub aliases: BTreeMap<String, String>,
+    /// Whether to keep data derived from an article with it (`data_rows`), for the next
+    /// build in this process to reuse; a one-off build makes it and lets it go.
+    pub keep_derived: bool,
 }
 
 impl Archive {
@@ -121,25 +128,27 @@ impl Entry {
 }
 
 /// Read and resolve the archive, keeping from `previous` (the last good build in this
-/// process) every article whose file has the same size and modification time: it is not
-/// read, parsed or rendered again unless its notes show other statements.
+/// process, with the same config and speakers) the speakers and every article whose file
+/// has the same size and modification time: it is not read, parsed or rendered again
+/// unless its notes quote statements of an article that changed.
 pub fn load_reusing(config: SiteConfig, previous: Option<&Archive>) -> Result<Archive> {
     let mut problems = Vec::new();
-    let speaker_files = markdown_files(&config.root.join(SPEAKERS_DIR), &mut problems)?;
     let article_files = markdown_files(&config.root.join(ARTICLES_DIR), &mut problems)?;
-    let mut speakers: Vec<Speaker> = parse_all(&speaker_files, &mut problems)
-        .into_iter()
-        .map(|(doc, _)| doc)
-        .collect();
+    let speakers = match previous {
+        Some(p) => Arc::clone(&p.speakers),
+        None => Arc::new(read_speakers(&config.root, &mut problems)?),
+    };
     let mut entries = read_articles(&article_files, previous, &mut problems);
-    speakers.sort_by(|a, b| a.id.cmp(&b.id));
     entries.sort_by(|a, b| article_order(a.doc(), b.doc()));
     let articles: Vec<&Article> = entries.iter().map(Entry::doc).collect();
 
     check_speakers(&speakers, &mut problems);
-    let known: HashSet<&str> = speakers.iter().map(|s| s.id.as_str()).collect();
-    for a in &articles {
-        check_article(a, &known, &mut problems);
+    let known: FxHashSet<&str> = speakers.iter().map(|s| s.id.as_str()).collect();
+    // A kept article passed these checks against the same speakers last time.
+    for entry in &entries {
+        if let Entry::Read(a, ..) = entry {
+            check_article(a, &known, &mut problems);
+        }
     }
     let (ids, aliases) = index_ids(&articles, &mut problems);
     check_relations(&articles, &ids, &mut problems);
@@ -147,16 +156,18 @@ pub fn load_reusing(config: SiteConfig, previous: Option<&Archive>) -> Result<Ar
     let statements = order_statements(&articles);
     // Every id and alias -> the statement's place in `statements`, so a relation or a
     // link to a former id finds the statement.
-    let position: HashMap<(usize, usize), usize> = statements
+    let mut position: Vec<Vec<usize>> = articles
         .iter()
-        .enumerate()
-        .map(|(i, r)| ((r.article, r.index), i))
+        .map(|a| vec![0; a.meta.statements.len()])
         .collect();
-    let by_id: HashMap<String, usize> = ids
+    for (i, r) in statements.iter().enumerate() {
+        position[r.article][r.index] = i;
+    }
+    let by_id: FxHashMap<String, usize> = ids
         .into_iter()
-        .map(|(id, place)| (id, position[&place]))
+        .map(|(id, (article, index))| (id, position[article][index]))
         .collect();
-    let names: HashMap<&str, &str> = speakers
+    let names: FxHashMap<&str, &str> = speakers
         .iter()
         .map(|s| (s.id.as_str(), s.meta.name.as_str()))
         .collect();
@@ -166,12 +177,23 @@ pub fn load_reusing(config: SiteConfig, previous: Option<&Archive>) -> Result<Ar
         by_id: &by_id,
         names: &names,
     };
-    // A kept article's body is kept too, unless its notes quote other statements, which
-    // may have changed.
+    // A kept article's body is kept too, unless its notes quote statements of an article
+    // read again (which may have changed).
+    let quotes_changed = |a: &Article| {
+        a.meta
+            .statements
+            .iter()
+            .flat_map(|s| &s.relations)
+            .any(|r| {
+                by_id
+                    .get(r.target())
+                    .is_none_or(|&i| matches!(entries[statements[i].article], Entry::Read(..)))
+            })
+    };
     let bodies: Vec<Option<(RenderedBody, Vec<Option<String>>)>> = entries
         .par_iter()
         .map(|e| match e {
-            Entry::Kept(a) if !has_relations(&a.doc) => None,
+            Entry::Kept(a) if !quotes_changed(&a.doc) => None,
             _ => Some(render_article_body(e.doc(), &lookup)),
         })
         .collect();
@@ -210,11 +232,19 @@ pub fn load_reusing(config: SiteConfig, previous: Option<&Archive>) -> Result<Ar
         statements,
         by_id,
         aliases,
+        keep_derived: false,
     })
 }
 
-fn has_relations(a: &Article) -> bool {
-    a.meta.statements.iter().any(|s| !s.relations.is_empty())
+/// The speaker registry, sorted by id.
+fn read_speakers(root: &Path, problems: &mut Vec<Problem>) -> Result<Vec<Speaker>> {
+    let files = markdown_files(&root.join(SPEAKERS_DIR), problems)?;
+    let mut speakers: Vec<Speaker> = parse_all(&files, problems)
+        .into_iter()
+        .map(|(doc, _)| doc)
+        .collect();
+    speakers.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok(speakers)
 }
 
 /// Read the article files that changed since `previous`, keep the others.
@@ -223,7 +253,7 @@ fn read_articles(
     previous: Option<&Archive>,
     problems: &mut Vec<Problem>,
 ) -> Vec<Entry> {
-    let before: HashMap<&Path, &Arc<ResolvedArticle>> = previous
+    let before: FxHashMap<&Path, &Arc<ResolvedArticle>> = previous
         .map(|p| {
             p.articles
                 .iter()
@@ -249,7 +279,7 @@ fn read_articles(
         }
     }
     let paths: Vec<PathBuf> = to_read.iter().map(|(f, _)| f.clone()).collect();
-    let stamp_of: HashMap<&Path, Option<FileStamp>> =
+    let stamp_of: FxHashMap<&Path, Option<FileStamp>> =
         to_read.iter().map(|(f, s)| (f.as_path(), *s)).collect();
     for (doc, digest) in parse_all::<ArticleMeta>(&paths, problems) {
         let stamp = stamp_of.get(doc.path.as_path()).copied().flatten();
@@ -271,6 +301,7 @@ fn resolved(
             notes_html,
             stamp: a.stamp,
             digest: a.digest,
+            data_rows: Default::default(),
         }),
         (Entry::Read(mut doc, digest, stamp), body) => {
             let (body, notes_html) = body.expect("articles read now are rendered");
@@ -282,6 +313,7 @@ fn resolved(
                 notes_html,
                 stamp,
                 digest,
+                data_rows: Default::default(),
             })
         }
     }
@@ -355,10 +387,16 @@ where
 
 /// A hash of a file's bytes, the same in every build of this process.
 pub fn digest(bytes: &[u8]) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::hash::DefaultHasher::new();
-    bytes.hash(&mut h);
-    h.finish()
+    fingerprint(bytes)
+}
+
+/// A 64-bit fingerprint of anything hashable, the same in every build and process: what
+/// rebuilds compare to tell whether a file or a page's inputs changed. foldhash's
+/// quality hasher: fast on bulk bytes, and well mixed, so that different inputs collide
+/// only by chance (about one in 2^64).
+pub fn fingerprint(what: impl std::hash::Hash) -> u64 {
+    use std::hash::BuildHasher;
+    foldhash::quality::FixedState::with_seed(0x6f6e_7265_636f_7264).hash_one(what)
 }
 
 /// Newest first; undated last; then by slug for a stable order.
@@ -387,7 +425,7 @@ fn unsafe_name(path: &Path, what: &str, value: &str) -> Problem {
         .help("use only letters, digits, '-' and '_', starting with a letter or digit (e.g. dmitry-peskov)")
 }
 
-fn check_article(a: &Article, known_speakers: &HashSet<&str>, problems: &mut Vec<Problem>) {
+fn check_article(a: &Article, known_speakers: &FxHashSet<&str>, problems: &mut Vec<Problem>) {
     let m: &ArticleMeta = &a.meta;
     if !urls::is_safe_segment(&a.id) {
         problems.push(unsafe_name(&a.path, "article slug (the file name)", &a.id));
@@ -404,7 +442,7 @@ fn check_article(a: &Article, known_speakers: &HashSet<&str>, problems: &mut Vec
             );
         }
     }
-    let mut in_article = HashSet::new();
+    let mut in_article = FxHashSet::default();
     for sp in &m.speakers {
         in_article.insert(sp.id.as_str());
         if !known_speakers.contains(sp.id.as_str()) {
@@ -439,14 +477,14 @@ fn check_article(a: &Article, known_speakers: &HashSet<&str>, problems: &mut Vec
     }
 }
 
-type IdIndex = HashMap<String, (usize, usize)>;
+type IdIndex = FxHashMap<String, (usize, usize)>;
 
 /// Every statement id and alias, site-wide; duplicates are problems.
 fn index_ids(
     articles: &[&Article],
     problems: &mut Vec<Problem>,
 ) -> (IdIndex, BTreeMap<String, String>) {
-    let mut ids: IdIndex = HashMap::new();
+    let mut ids: IdIndex = FxHashMap::default();
     let mut aliases = BTreeMap::new();
     for (ai, a) in articles.iter().enumerate() {
         for (si, s) in a.meta.statements.iter().enumerate() {
@@ -535,8 +573,8 @@ fn order_statements(articles: &[&Article]) -> Vec<StatementRef> {
 struct Lookup<'a> {
     articles: &'a [&'a Article],
     statements: &'a [StatementRef],
-    by_id: &'a HashMap<String, usize>,
-    names: &'a HashMap<&'a str, &'a str>,
+    by_id: &'a FxHashMap<String, usize>,
+    names: &'a FxHashMap<&'a str, &'a str>,
 }
 
 /// The article's body with its statements marked, and each statement's note as HTML.

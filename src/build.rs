@@ -3,15 +3,15 @@
 //! directory and swap it in. A failure at any stage leaves the previous site as it was.
 //! In serve, a [`Builder`] remembers its last build and renders only what changed.
 
-use std::collections::{HashMap, HashSet};
-use std::hash::{Hash, Hasher};
+use rustc_hash::{FxHashMap, FxHashSet};
+use std::hash::{BuildHasher, Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use tera::Tera;
 
-use crate::archive::{self, Archive};
+use crate::archive::{self, fingerprint, Archive};
 use crate::config::{normalize_base_url, SiteConfig};
 use crate::error::{Error, Problem, Result};
 use crate::import::{self, ImportOptions};
@@ -79,16 +79,37 @@ impl Stopwatch {
 
 /// Build the site from scratch.
 pub fn build_site(opts: &BuildOptions) -> Result<BuildReport> {
-    Builder::default().build(opts, &SiteLock::default())
+    let once = Builder {
+        last: Mutex::new(None),
+        remember: false,
+    };
+    once.build(opts, &SiteLock::default())
 }
 
 /// Builds a site again and again in one process (serve), remembering the last good build:
 /// when only articles changed, unchanged articles are not read again, and only the pages
 /// whose inputs changed are rendered and replaced in place. Anything else (config,
 /// templates, static files, speakers, a missing site) makes a full build.
-#[derive(Default)]
 pub struct Builder {
     last: Mutex<Option<Memory>>,
+    /// Keep what the next build can reuse (false for a one-off build).
+    remember: bool,
+}
+
+impl Default for Builder {
+    fn default() -> Self {
+        Builder {
+            last: Mutex::new(None),
+            remember: true,
+        }
+    }
+}
+
+/// A page of the last build.
+struct PageRecord {
+    url: Arc<str>,
+    /// None: rendered every time.
+    inputs: Option<u64>,
 }
 
 /// What a build leaves for the next one.
@@ -98,14 +119,13 @@ struct Memory {
     output: PathBuf,
     archive: Archive,
     tera: Arc<Tera>,
-    /// Every page's site-relative URL and the fingerprint of its inputs (None: rendered
-    /// every time).
-    pages: HashMap<String, Option<u64>>,
+    /// Every page (by key): its site-relative URL and the fingerprint of its inputs.
+    pages: FxHashMap<u64, PageRecord>,
     /// The share images the site holds (site-relative paths).
-    cards: HashSet<String>,
+    cards: FxHashSet<String>,
     /// The files besides pages, static files and share images (feeds, data, search
     /// index): a rebuild removes those it no longer writes.
-    files: HashSet<String>,
+    files: FxHashSet<String>,
 }
 
 impl Builder {
@@ -118,9 +138,9 @@ impl Builder {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         let mut site_touched = false;
-        match build_with(opts, lock, last.as_ref(), &mut site_touched) {
+        match build_with(opts, lock, last.as_ref(), self.remember, &mut site_touched) {
             Ok((report, memory)) => {
-                *last = Some(memory);
+                *last = self.remember.then_some(memory);
                 Ok(report)
             }
             Err(e) => {
@@ -138,6 +158,7 @@ fn build_with(
     opts: &BuildOptions,
     lock: &SiteLock,
     previous: Option<&Memory>,
+    remember: bool,
     site_touched: &mut bool,
 ) -> Result<(BuildReport, Memory)> {
     let started = Instant::now();
@@ -163,19 +184,20 @@ fn build_with(
             && m.output == config.output_dir
             && config.output_dir.join("index.html").is_file()
     });
-    let archive = archive::load_reusing(config, previous.map(|m| &m.archive))?;
+    let mut archive = archive::load_reusing(config, previous.map(|m| &m.archive))?;
+    archive.keep_derived = remember;
     clock.lap("load and resolve");
     let tera = match previous {
         Some(m) => Arc::clone(&m.tera),
         None => Arc::new(render::load_templates(&archive.config.root)?),
     };
     let renderer = Renderer::new(&tera, &archive);
-    let mut plan = renderer.plan();
+    let plan = renderer.plan();
     let redirects = alias_pages(&archive);
     let cards = card_paths(&archive);
     clock.lap("templates and plan");
     let output = archive.config.output_dir.clone();
-    let files: HashSet<String>;
+    let files: FxHashSet<String>;
     let rendered = match previous {
         None => {
             let site = SiteWriter::staged(&output)?;
@@ -201,14 +223,21 @@ fn build_with(
         Some(before) => {
             let changed: Vec<&PlannedPage> = plan
                 .iter()
-                .filter(|p| p.inputs.is_none() || before.pages.get(&p.url) != Some(&p.inputs))
+                .filter(|p| {
+                    p.inputs.is_none()
+                        || before.pages.get(&p.key).map(|r| r.inputs) != Some(p.inputs)
+                })
                 .collect();
-            let mut urls_now: HashSet<&str> = plan.iter().map(|p| p.url.as_str()).collect();
-            urls_now.extend(redirects.iter().map(|(url, _)| url.as_str()));
-            let gone: Vec<&String> = before
+            let keys_now: FxHashSet<u64> = plan
+                .iter()
+                .map(|p| p.key)
+                .chain(redirects.iter().map(|r| r.key))
+                .collect();
+            let gone: Vec<&PageRecord> = before
                 .pages
-                .keys()
-                .filter(|url| !urls_now.contains(url.as_str()))
+                .iter()
+                .filter(|(key, _)| !keys_now.contains(key))
+                .map(|(_, record)| record)
                 .collect();
             let new_cards: Vec<usize> = changed.iter().filter_map(|p| p.statement()).collect();
             let site = SiteWriter::in_place(&output);
@@ -217,8 +246,8 @@ fn build_with(
             renderer.render_planned(changed.iter().copied(), &|page: Page| {
                 site.write(&urls::output_file(&page.url), page.html.as_bytes())
             })?;
-            for url in gone {
-                site.remove(&urls::output_file(url))?;
+            for page in gone {
+                site.remove(&urls::output_file(&page.url))?;
             }
             for card in before.cards.difference(&cards) {
                 site.remove(card)?;
@@ -226,7 +255,7 @@ fn build_with(
             clock.lap("render and write changed pages");
             let changed_redirects = redirects
                 .iter()
-                .filter(|(url, html)| before.pages.get(url) != Some(&Some(fingerprint(html))));
+                .filter(|r| before.pages.get(&r.key).map(|p| p.inputs) != Some(Some(r.inputs)));
             write_redirects(&site, changed_redirects)?;
             site.take_written();
             write_site(&site, &archive, Some(&new_cards))?;
@@ -243,13 +272,30 @@ fn build_with(
         }
     };
     let total = plan.len() + redirects.len();
-    let mut pages: HashMap<String, Option<u64>> =
-        plan.drain(..).map(|p| (p.url, p.inputs)).collect();
-    pages.extend(
-        redirects
-            .into_iter()
-            .map(|(url, html)| (url, Some(fingerprint(&html)))),
-    );
+    // The next build's record of the pages; URLs of pages it had are shared, not made again.
+    let url = |key: u64, make: &dyn Fn() -> String| -> Arc<str> {
+        previous
+            .and_then(|m| m.pages.get(&key))
+            .map(|r| Arc::clone(&r.url))
+            .unwrap_or_else(|| make().into())
+    };
+    let mut pages: FxHashMap<u64, PageRecord> = plan
+        .iter()
+        .map(|p| {
+            let record = PageRecord {
+                url: url(p.key, &|| renderer.url_of(p)),
+                inputs: p.inputs,
+            };
+            (p.key, record)
+        })
+        .collect();
+    pages.extend(redirects.into_iter().map(|r| {
+        let record = PageRecord {
+            url: r.url.into(),
+            inputs: Some(r.inputs),
+        };
+        (r.key, record)
+    }));
     let report = BuildReport {
         output: output.clone(),
         pages: total,
@@ -279,7 +325,7 @@ fn build_with(
 /// command line's overrides), and the files under templates/, static/ and content/speakers/
 /// (names, sizes, modification times).
 fn site_inputs(config: &SiteConfig) -> u64 {
-    let mut h = std::hash::DefaultHasher::new();
+    let mut h = foldhash::quality::FixedState::with_seed(0).build_hasher();
     format!("{config:?}").hash(&mut h);
     for dir in ["templates", "static", archive::SPEAKERS_DIR] {
         for entry in walkdir::WalkDir::new(config.root.join(dir))
@@ -291,12 +337,6 @@ fn site_inputs(config: &SiteConfig) -> u64 {
             archive::stamp(entry.path()).hash(&mut h);
         }
     }
-    h.finish()
-}
-
-fn fingerprint(what: impl Hash) -> u64 {
-    let mut h = std::hash::DefaultHasher::new();
-    what.hash(&mut h);
     h.finish()
 }
 
@@ -386,9 +426,9 @@ fn copy_static_files(site: &SiteWriter, archive: &Archive) -> Result<()> {
 }
 
 /// The share images a build of this archive writes (site-relative paths).
-fn card_paths(archive: &Archive) -> HashSet<String> {
+fn card_paths(archive: &Archive) -> FxHashSet<String> {
     if !(archive.config.share_images && archive.config.statement_pages) {
-        return HashSet::new();
+        return FxHashSet::default();
     }
     archive
         .statements
@@ -397,24 +437,36 @@ fn card_paths(archive: &Archive) -> HashSet<String> {
         .collect()
 }
 
-/// A redirect page for every old statement id: its URL and HTML.
-fn alias_pages(archive: &Archive) -> Vec<(String, String)> {
+/// A page sending an old statement address on to the new one.
+struct Redirect {
+    key: u64,
+    url: String,
+    html: String,
+    /// Fingerprint of the HTML.
+    inputs: u64,
+}
+
+/// A redirect page for every old statement id.
+fn alias_pages(archive: &Archive) -> Vec<Redirect> {
     archive
         .aliases
         .iter()
         .map(|(old, new)| {
             let target = format!("../../{}", alias_target(archive, new));
-            (urls::statement(old), redirect_page(&target))
+            let html = redirect_page(&target);
+            Redirect {
+                key: fingerprint(("redirect", old)),
+                url: urls::statement(old),
+                inputs: fingerprint(&html),
+                html,
+            }
         })
         .collect()
 }
 
-fn write_redirects<'r>(
-    site: &SiteWriter,
-    pages: impl Iterator<Item = &'r (String, String)>,
-) -> Result<()> {
-    for (url, html) in pages {
-        site.write(&urls::output_file(url), html.as_bytes())?;
+fn write_redirects<'r>(site: &SiteWriter, pages: impl Iterator<Item = &'r Redirect>) -> Result<()> {
+    for r in pages {
+        site.write(&urls::output_file(&r.url), r.html.as_bytes())?;
     }
     Ok(())
 }

@@ -71,6 +71,9 @@ enum Command {
         /// Output directory (default: output_dir from site.toml).
         #[arg(long)]
         output: Option<PathBuf>,
+        /// Print how long each stage of every build took.
+        #[arg(long)]
+        timings: bool,
     },
     /// Validate the content and every internal link and #fragment of the built site.
     Check {
@@ -114,14 +117,18 @@ fn main() -> ExitCode {
             },
             timings,
         ),
-        Command::Serve { port, bind, output } => {
-            onrecord::serve::run(onrecord::serve::ServeOptions {
-                root: cli.root,
-                port,
-                bind,
-                output,
-            })
-        }
+        Command::Serve {
+            port,
+            bind,
+            output,
+            timings,
+        } => onrecord::serve::run(onrecord::serve::ServeOptions {
+            root: cli.root,
+            port,
+            bind,
+            output,
+            timings,
+        }),
         Command::Check { base_url } => run_check(cli.root, base_url),
     };
     match result {

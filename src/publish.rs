@@ -14,6 +14,8 @@ use crate::render::GENERATOR;
 use crate::urls;
 use crate::write::SiteWriter;
 use std::io::Write;
+
+use rayon::prelude::*;
 use std::path::Path;
 
 /// A file of the site: site-relative path and contents.
@@ -27,16 +29,99 @@ pub fn write_files(archive: &Archive, site: &SiteWriter) -> Result<()> {
     for (path, bytes) in sitemaps(archive) {
         site.write(&path, &bytes)?;
     }
-    let records = records(archive);
+    write_data(archive, site)
+}
+
+/// One statement as data, serialized: its element of statements.json and its line of
+/// statements.csv.
+#[derive(Debug)]
+pub struct DataRow {
+    json: String,
+    csv: String,
+}
+
+/// statements.json and statements.csv, in statement order. When the archive keeps derived
+/// data (serve), each article's rows are kept with it, so that a rebuild serializes only
+/// the articles that changed.
+fn write_data(archive: &Archive, site: &SiteWriter) -> Result<()> {
     let json_path = "data/statements.json";
-    let mut json = site.create(json_path)?;
-    serde_json::to_writer(&mut json, &records)
-        .map_err(|e| Error::Other(format!("cannot write {json_path}: {e}")))?;
-    json.finish()?;
     let csv_path = "data/statements.csv";
+    let mut json = site.create(json_path)?;
     let mut csv = site.create(csv_path)?;
-    write_csv(&mut csv, &records).map_err(|e| Error::io("write", Path::new(csv_path), e))?;
+    let io = |path: &'static str| move |e| Error::io("write", Path::new(path), e);
+    json.write_all(b"[").map_err(io(json_path))?;
+    write!(csv, "{}\r\n", CSV_COLUMNS.join(",")).map_err(io(csv_path))?;
+    if archive.keep_derived {
+        // Rows are kept with their articles: make the missing ones in parallel, then
+        // copy them out in order.
+        archive.articles.par_iter().enumerate().for_each(|(i, _)| {
+            kept_rows(archive, i);
+        });
+        for (n, r) in archive.statements.iter().enumerate() {
+            let row = &kept_rows(archive, r.article)[r.index];
+            if n > 0 {
+                json.write_all(b",").map_err(io(json_path))?;
+            }
+            json.write_all(row.json.as_bytes()).map_err(io(json_path))?;
+            csv.write_all(row.csv.as_bytes()).map_err(io(csv_path))?;
+        }
+    } else {
+        // A window of rows at a time, made in parallel and written in order, so that
+        // the files are never held in memory whole.
+        const WINDOW: usize = 1 << 15;
+        for (w, window) in archive.statements.chunks(WINDOW).enumerate() {
+            let pieces: Vec<(Vec<u8>, Vec<u8>)> = window
+                .par_chunks(1024)
+                .enumerate()
+                .map(|(c, chunk)| {
+                    let (mut j, mut v) = (Vec::new(), Vec::new());
+                    for (k, r) in chunk.iter().enumerate() {
+                        if w + c + k > 0 {
+                            j.push(b',');
+                        }
+                        let row = data_row(archive, r);
+                        j.extend_from_slice(row.json.as_bytes());
+                        v.extend_from_slice(row.csv.as_bytes());
+                    }
+                    (j, v)
+                })
+                .collect();
+            for (j, v) in pieces {
+                json.write_all(&j).map_err(io(json_path))?;
+                csv.write_all(&v).map_err(io(csv_path))?;
+            }
+        }
+    }
+    json.write_all(b"]").map_err(io(json_path))?;
+    json.finish()?;
     csv.finish()
+}
+
+/// The data rows of an article's statements, kept with the article.
+fn kept_rows(archive: &Archive, article: usize) -> &[DataRow] {
+    let a = &archive.articles[article];
+    a.data_rows.get_or_init(|| {
+        // A row depends on where the statement is, not on the date it is filed under.
+        let first = StatementRef {
+            article,
+            index: 0,
+            date: None,
+            date_is_estimate: false,
+        };
+        (0..a.doc.meta.statements.len())
+            .map(|index| data_row(archive, &StatementRef { index, ..first }))
+            .collect()
+    })
+}
+
+fn data_row(archive: &Archive, r: &StatementRef) -> DataRow {
+    let record = record(archive, r);
+    let mut csv = Vec::new();
+    write_csv_row(&mut csv, &record).expect("writing to memory does not fail");
+    DataRow {
+        json: serde_json::to_string(&record).expect("a record is plain data"),
+        csv: String::from_utf8(csv).expect("CSV of UTF-8 text is UTF-8"),
+    }
 }
 
 /// Where a statement is linked from feeds and data.
@@ -191,13 +276,20 @@ fn sitemaps(archive: &Archive) -> Vec<OutputFile> {
                 .map(|r| urls::statement(&archive.statement(r).1.id)),
         );
     }
+    // Tens of thousands of lines: written into one buffer, the base URL escaped once.
+    let base = xml_escape(&archive.config.base_url);
     let urlset = |chunk: &[String]| {
-        let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+        let mut xml = String::with_capacity(chunk.len() * (base.len() + 40) + 200);
+        xml.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
         for url in chunk {
-            xml.push_str(&format!(
-                "  <url><loc>{}</loc></url>\n",
-                xml_escape(&absolute(archive, url))
-            ));
+            xml.push_str("  <url><loc>");
+            xml.push_str(&base);
+            if url.contains(['&', '<', '>', '"']) {
+                xml.push_str(&xml_escape(url));
+            } else {
+                xml.push_str(url);
+            }
+            xml.push_str("</loc></url>\n");
         }
         xml.push_str("</urlset>\n");
         xml.into_bytes()
@@ -263,65 +355,55 @@ const CSV_COLUMNS: [&str; 14] = [
     "original_url",
 ];
 
-fn records(archive: &Archive) -> Vec<StatementRecord<'_>> {
-    archive
-        .statements
-        .iter()
-        .map(|r| {
-            let (a, s) = archive.statement(r);
-            let m = &a.doc.meta;
-            StatementRecord {
-                id: &s.id,
-                speaker: archive
-                    .speaker(&s.speaker)
-                    .map(|sp| sp.meta.name.as_str())
-                    .unwrap_or(&s.speaker),
-                speaker_id: &s.speaker,
-                role: m
-                    .speakers
-                    .iter()
-                    .find(|sp| sp.id == s.speaker)
-                    .and_then(|sp| sp.role.as_deref()),
-                said_on: s.said_on.map(|d| d.to_string()),
-                kind: s.kind.as_str(),
-                verb: &s.verb,
-                text: &s.text,
-                article_title: &m.title,
-                article_url: absolute(archive, &urls::statement_in_article(&a.doc.id, &s.id)),
-                statement_url: absolute(archive, &statement_url(archive, r)),
-                publication: m.publication.as_deref(),
-                published_on: m.date.map(|d| d.to_string()),
-                original_url: m.url.as_deref(),
-            }
-        })
-        .collect()
+fn record<'a>(archive: &'a Archive, r: &StatementRef) -> StatementRecord<'a> {
+    let (a, s) = archive.statement(r);
+    let m = &a.doc.meta;
+    StatementRecord {
+        id: &s.id,
+        speaker: archive
+            .speaker(&s.speaker)
+            .map(|sp| sp.meta.name.as_str())
+            .unwrap_or(&s.speaker),
+        speaker_id: &s.speaker,
+        role: m
+            .speakers
+            .iter()
+            .find(|sp| sp.id == s.speaker)
+            .and_then(|sp| sp.role.as_deref()),
+        said_on: s.said_on.map(|d| d.to_string()),
+        kind: s.kind.as_str(),
+        verb: &s.verb,
+        text: &s.text,
+        article_title: &m.title,
+        article_url: absolute(archive, &urls::statement_in_article(&a.doc.id, &s.id)),
+        statement_url: absolute(archive, &statement_url(archive, r)),
+        publication: m.publication.as_deref(),
+        published_on: m.date.map(|d| d.to_string()),
+        original_url: m.url.as_deref(),
+    }
 }
 
-/// RFC 4180 CSV, every field quoted. A field that a spreadsheet would run as a formula
-/// (starting with = + - @ or a control character) gets a leading apostrophe.
-fn write_csv(out: &mut impl Write, records: &[StatementRecord]) -> std::io::Result<()> {
-    write!(out, "{}\r\n", CSV_COLUMNS.join(","))?;
-    for r in records {
-        let fields = [
-            Some(r.id),
-            Some(r.speaker),
-            Some(r.speaker_id),
-            r.role,
-            r.said_on.as_deref(),
-            Some(r.kind),
-            Some(r.verb),
-            Some(r.text),
-            Some(r.article_title),
-            Some(r.article_url.as_str()),
-            Some(r.statement_url.as_str()),
-            r.publication,
-            r.published_on.as_deref(),
-            r.original_url,
-        ];
-        let line: Vec<String> = fields.iter().map(|f| csv_field(f.unwrap_or(""))).collect();
-        write!(out, "{}\r\n", line.join(","))?;
-    }
-    Ok(())
+/// One RFC 4180 CSV line, every field quoted. A field that a spreadsheet would run as a
+/// formula (starting with = + - @ or a control character) gets a leading apostrophe.
+fn write_csv_row(out: &mut impl Write, r: &StatementRecord) -> std::io::Result<()> {
+    let fields = [
+        Some(r.id),
+        Some(r.speaker),
+        Some(r.speaker_id),
+        r.role,
+        r.said_on.as_deref(),
+        Some(r.kind),
+        Some(r.verb),
+        Some(r.text),
+        Some(r.article_title),
+        Some(r.article_url.as_str()),
+        Some(r.statement_url.as_str()),
+        r.publication,
+        r.published_on.as_deref(),
+        r.original_url,
+    ];
+    let line: Vec<String> = fields.iter().map(|f| csv_field(f.unwrap_or(""))).collect();
+    write!(out, "{}\r\n", line.join(","))
 }
 
 fn csv_field(value: &str) -> String {

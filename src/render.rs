@@ -3,7 +3,9 @@
 //! resolved archive. Views borrow from the archive; every statement's view is made once
 //! and shared by every page that lists it.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use rustc_hash::FxHashMap;
 use std::path::Path;
 use std::sync::OnceLock;
 
@@ -11,7 +13,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 use tera::{Context, Tera};
 
-use crate::archive::{date_label, shorten, Archive, StatementRef};
+use crate::archive::{date_label, fingerprint, shorten, Archive, StatementRef};
 use crate::content::StatementKind;
 use crate::error::{Error, Result};
 use crate::markdown;
@@ -300,7 +302,7 @@ struct Views<'a> {
     /// In `archive.statements` order (by date).
     statements: Vec<OnceLock<StatementView<'a>>>,
     /// Statement indices (into `statements`) of each speaker, by date.
-    by_speaker: HashMap<&'a str, Vec<usize>>,
+    by_speaker: FxHashMap<&'a str, Vec<usize>>,
     /// Statement indices (into `statements`) of each article, in the article's order.
     by_article: Vec<Vec<usize>>,
 }
@@ -388,7 +390,7 @@ fn make_views(archive: &Archive) -> Views<'_> {
     let statements = (0..archive.statements.len())
         .map(|_| OnceLock::new())
         .collect();
-    let mut by_speaker: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut by_speaker: FxHashMap<&str, Vec<usize>> = FxHashMap::default();
     let mut by_article: Vec<Vec<usize>> = vec![Vec::new(); archive.articles.len()];
     for (i, r) in archive.statements.iter().enumerate() {
         let (_, s) = archive.statement(r);
@@ -526,6 +528,25 @@ impl<'a> Renderer<'a> {
         Ok(plan.len())
     }
 
+    /// The site-relative URL of a planned page.
+    pub fn url_of(&self, page: &PlannedPage) -> String {
+        let a = self.archive;
+        match page.job {
+            Job::Home => urls::home(),
+            Job::Speakers => urls::speakers(),
+            Job::NotFound => urls::not_found(),
+            Job::Search => urls::search(),
+            Job::Articles(n) => urls::articles_page(n),
+            Job::Timeline(n) => urls::timeline_page(n),
+            Job::Article(i) => urls::article(&a.articles[i].doc.id),
+            Job::Speaker(i) => urls::speaker(&a.speakers[i].id),
+            Job::Statement(i) => {
+                let (x, s) = a.statement(&a.statements[i]);
+                urls::statement_link(true, &x.doc.id, &s.id)
+            }
+        }
+    }
+
     /// Render the given pages of the plan, in parallel, handing each to `write`.
     pub fn render_planned<'p>(
         &self,
@@ -537,8 +558,8 @@ impl<'a> Renderer<'a> {
             .try_for_each(|job| self.render_job(job).and_then(write))
     }
 
-    /// Every page of the site, with its address and a fingerprint of what it shows, made
-    /// from the articles' digests (no page is rendered to make it).
+    /// Every page of the site, with a key naming it and a fingerprint of what it shows,
+    /// made from the articles' digests (no page is rendered, no URL made).
     pub fn plan(&self) -> Vec<PlannedPage> {
         let a = self.archive;
         // What an article's pages show: its own file, and the files of the statements
@@ -557,18 +578,18 @@ impl<'a> Renderer<'a> {
             .iter()
             .map(|r| fingerprint((article_inputs[r.article], r.index)))
             .collect();
-        let always = |job: Job, url: String| PlannedPage {
+        let always = |job: Job, name: &str| PlannedPage {
             job,
-            url,
+            key: fingerprint(name),
             inputs: None,
         };
         let mut plan = vec![
-            always(Job::Home, urls::home()),
-            always(Job::Speakers, urls::speakers()),
-            always(Job::NotFound, urls::not_found()),
+            always(Job::Home, "home"),
+            always(Job::Speakers, "speakers"),
+            always(Job::NotFound, "404"),
         ];
         if a.config.search {
-            plan.push(always(Job::Search, urls::search()));
+            plan.push(always(Job::Search, "search"));
         }
         let article_pages = page_count(a.articles.len());
         plan.extend((1..=article_pages).map(|n| {
@@ -576,7 +597,7 @@ impl<'a> Renderer<'a> {
             let digests: Vec<u64> = a.articles[range].iter().map(|x| x.digest).collect();
             PlannedPage {
                 job: Job::Articles(n),
-                url: urls::articles_page(n),
+                key: fingerprint(("articles", n)),
                 inputs: Some(fingerprint((n, article_pages, a.articles.len(), digests))),
             }
         }));
@@ -585,7 +606,7 @@ impl<'a> Renderer<'a> {
             let range = page_range(n, a.statements.len());
             PlannedPage {
                 job: Job::Timeline(n),
-                url: urls::timeline_page(n),
+                key: fingerprint(("timeline", n)),
                 inputs: Some(fingerprint((
                     n,
                     timeline_pages,
@@ -596,7 +617,7 @@ impl<'a> Renderer<'a> {
         }));
         plan.extend(a.articles.iter().enumerate().map(|(i, x)| PlannedPage {
             job: Job::Article(i),
-            url: urls::article(&x.doc.id),
+            key: fingerprint(("article", &x.doc.id)),
             inputs: Some(article_inputs[i]),
         }));
         plan.extend(a.speakers.iter().enumerate().map(|(i, s)| {
@@ -609,18 +630,15 @@ impl<'a> Renderer<'a> {
             let inputs: Vec<u64> = mine.iter().map(|&j| statement_inputs[j]).collect();
             PlannedPage {
                 job: Job::Speaker(i),
-                url: urls::speaker(&s.id),
+                key: fingerprint(("speaker", &s.id)),
                 inputs: Some(fingerprint(inputs)),
             }
         }));
         if a.config.statement_pages {
-            plan.extend(a.statements.iter().enumerate().map(|(i, r)| {
-                let (x, s) = a.statement(r);
-                PlannedPage {
-                    job: Job::Statement(i),
-                    url: urls::statement_link(true, &x.doc.id, &s.id),
-                    inputs: Some(statement_inputs[i]),
-                }
+            plan.extend(a.statements.iter().enumerate().map(|(i, r)| PlannedPage {
+                job: Job::Statement(i),
+                key: fingerprint(("statement", &a.statement(r).1.id)),
+                inputs: Some(statement_inputs[i]),
             }));
         }
         plan
@@ -1002,8 +1020,9 @@ fn dated_newest_first<'v, 'a: 'v>(
 /// A page of the site before it is rendered.
 pub struct PlannedPage {
     job: Job,
-    /// Its site-relative address.
-    pub url: String,
+    /// Which page this is, from build to build (a hash of its kind and id; see
+    /// [`Renderer::url_of`] for its address).
+    pub key: u64,
     /// A fingerprint of what the page shows, given the same templates, config and
     /// speakers: the page need not be rendered again while it stays the same. None for the
     /// pages that sum up the whole archive (home, speakers), which are always rendered.
@@ -1018,13 +1037,6 @@ impl PlannedPage {
             _ => None,
         }
     }
-}
-
-fn fingerprint(what: impl std::hash::Hash) -> u64 {
-    use std::hash::Hasher;
-    let mut h = std::hash::DefaultHasher::new();
-    what.hash(&mut h);
-    h.finish()
 }
 
 /// The entries of page `n` (from 1) of a list of `len`.

@@ -169,7 +169,7 @@ pub fn records(archive: &Archive) -> Vec<Record> {
             sort: date_sort(r.date),
         });
     }
-    for sp in &archive.speakers {
+    for sp in archive.speakers.iter() {
         let m = &sp.meta;
         let mut content = vec![m.name.as_str()];
         content.extend(m.aliases.iter().map(String::as_str));

@@ -82,6 +82,8 @@ pub struct ServeOptions {
     pub bind: IpAddr,
     /// Overrides site.toml's output_dir.
     pub output: Option<PathBuf>,
+    /// Print how long each stage of every build took.
+    pub timings: bool,
 }
 
 impl Default for ServeOptions {
@@ -91,6 +93,7 @@ impl Default for ServeOptions {
             port: DEFAULT_PORT,
             bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
             output: None,
+            timings: false,
         }
     }
 }
@@ -210,7 +213,9 @@ fn start_with_builder(
         import_sources: true,
     };
     let output = expected_output_dir(&build_opts);
-    let shared = Arc::new(Shared::new(output.clone()));
+    let mut shared = Shared::new(output.clone());
+    shared.timings = opts.timings;
+    let shared = Arc::new(shared);
 
     first_build(&shared, &*builder, &build_opts)?;
 
@@ -292,7 +297,7 @@ fn build(shared: &Shared, builder: &Builder, opts: &BuildOptions) -> Result<Buil
 fn first_build(shared: &Shared, builder: &Builder, opts: &BuildOptions) -> Result<()> {
     match build(shared, builder, opts) {
         Ok(report) => {
-            print_report("Built", &report);
+            print_report("Built", &report, shared.timings);
             shared.built(report.output);
         }
         Err(e) if !opts.root.join(CONFIG_FILE).is_file() => return Err(e),
@@ -304,7 +309,7 @@ fn first_build(shared: &Shared, builder: &Builder, opts: &BuildOptions) -> Resul
     Ok(())
 }
 
-fn print_report(verb: &str, report: &BuildReport) {
+fn print_report(verb: &str, report: &BuildReport, timings: bool) {
     for warning in &report.warnings {
         eprintln!("warning: {warning}");
     }
@@ -319,6 +324,11 @@ fn print_report(verb: &str, report: &BuildReport) {
         report.statements,
         report.elapsed.as_millis()
     );
+    if timings {
+        for (stage, took) in &report.timings {
+            println!("  {:>9.1} ms  {stage}", took.as_secs_f64() * 1000.0);
+        }
+    }
 }
 // ---------------------------------------------------------------------------------------
 // Shared state
@@ -332,6 +342,8 @@ struct Shared {
     /// Held to read a file of the site, so that a rebuild changing files in place is never
     /// seen half-done.
     site_lock: SiteLock,
+    /// Print each build's stage times.
+    timings: bool,
     events: broadcast::Sender<LiveEvent>,
     /// Set to `true`, it stops the HTTP server and ends every event stream.
     stop: watch::Sender<bool>,
@@ -367,6 +379,7 @@ impl Shared {
                 output,
             }),
             site_lock: SiteLock::default(),
+            timings: false,
             events: broadcast::channel(16).0,
             stop: watch::channel(false).0,
         }
@@ -583,7 +596,7 @@ fn rebuild(
     }
     match build(shared, builder, opts) {
         Ok(report) => {
-            print_report("Rebuilt", &report);
+            print_report("Rebuilt", &report, shared.timings);
             shared.built(report.output);
             report.imported
         }
