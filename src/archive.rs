@@ -74,6 +74,8 @@ pub fn load(config: SiteConfig) -> Result<Archive> {
     let mut problems = Vec::new();
     let speaker_files = markdown_files(&config.root.join(SPEAKERS_DIR), &mut problems)?;
     let article_files = markdown_files(&config.root.join(ARTICLES_DIR), &mut problems)?;
+    check_case_collisions(&speaker_files, "speaker id", &mut problems);
+    check_case_collisions(&article_files, "article slug", &mut problems);
     let mut speakers: Vec<Speaker> = parse_all(&speaker_files, &mut problems);
     let mut articles: Vec<Article> = parse_all(&article_files, &mut problems);
     speakers.sort_by(|a, b| a.id.cmp(&b.id));
@@ -167,10 +169,19 @@ fn markdown_files(dir: &Path, problems: &mut Vec<Problem>) -> Result<Vec<PathBuf
         let path = entry.path();
         let name = entry.file_name();
         let name = name.to_string_lossy();
-        if name.starts_with('.') || !name.ends_with(".md") {
+        if name.starts_with('.') {
             continue;
         }
         let file_type = entry.file_type().map_err(|e| Error::io("read", &path, e))?;
+        if file_type.is_dir() && holds_markdown(&path) {
+            problems.push(Problem::new(&path, "a folder of content files here would not be read").help(
+                "put each file directly in the folder above it (its file name is its address), or move the folder out of content/",
+            ));
+            continue;
+        }
+        if !name.ends_with(".md") {
+            continue;
+        }
         if file_type.is_symlink() {
             problems.push(Problem::new(&path, "symbolic link in content").help(
                 "content files must be real files inside the archive; copy the file here instead",
@@ -183,6 +194,14 @@ fn markdown_files(dir: &Path, problems: &mut Vec<Problem>) -> Result<Vec<PathBuf
     Ok(files)
 }
 
+/// Whether a folder holds `.md` files at any depth (symbolic links not followed).
+fn holds_markdown(dir: &Path) -> bool {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .flatten()
+        .any(|e| e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "md"))
+}
+
 fn parse_all<M>(files: &[PathBuf], problems: &mut Vec<Problem>) -> Vec<crate::content::Document<M>>
 where
     M: for<'de> serde::Deserialize<'de> + Send,
@@ -190,8 +209,11 @@ where
     let results: Vec<std::result::Result<crate::content::Document<M>, Problem>> = files
         .par_iter()
         .map(|path| {
-            let bytes =
-                fs::read(path).map_err(|e| Problem::new(path, format!("cannot read: {e}")))?;
+            let bytes = fs::read(path).map_err(|e| {
+                Problem::new(path, format!("cannot read: {e}")).help(
+                    "make the file readable (check its permissions), or move it out of content/",
+                )
+            })?;
             let text = String::from_utf8(bytes).map_err(|e| {
                 let (line, col) = crate::config::line_col(
                     &String::from_utf8_lossy(&e.as_bytes()[..e.utf8_error().valid_up_to()]),
@@ -237,6 +259,31 @@ fn check_speakers(speakers: &[Speaker], problems: &mut Vec<Problem>) {
     }
 }
 
+/// Names (file stems) that differ only in case would be one page folder on a
+/// case-insensitive file system (macOS, Windows): one page would silently replace the other.
+fn check_case_collisions(files: &[PathBuf], what: &str, problems: &mut Vec<Problem>) {
+    let mut seen: HashMap<String, &Path> = HashMap::new();
+    for path in files {
+        let stem = path.file_stem().unwrap_or_default().to_string_lossy();
+        match seen.get(&stem.to_lowercase()) {
+            Some(other) => problems.push(
+                Problem::new(
+                    path,
+                    format!(
+                        "{what} `{stem}` differs from `{}` ({}) only in case: both would be one address on a case-insensitive file system",
+                        other.file_stem().unwrap_or_default().to_string_lossy(),
+                        other.display()
+                    ),
+                )
+                .help("rename one of the two files (lower case, e.g. peskov-denies.md), or merge them"),
+            ),
+            None => {
+                seen.insert(stem.to_lowercase(), path);
+            }
+        }
+    }
+}
+
 fn unsafe_name(path: &Path, what: &str, value: &str) -> Problem {
     Problem::new(path, format!("{what} `{value}` is not a safe name for an address"))
         .help("use only letters, digits, '-' and '_', starting with a letter or digit (e.g. dmitry-peskov)")
@@ -262,7 +309,12 @@ fn check_article(a: &Article, known_speakers: &HashSet<&str>, problems: &mut Vec
     let mut in_article = HashSet::new();
     for sp in &m.speakers {
         in_article.insert(sp.id.as_str());
-        if !known_speakers.contains(sp.id.as_str()) {
+        if !urls::is_safe_segment(&sp.id) {
+            problems.push(
+                unsafe_name(&a.path, "speaker id", &sp.id)
+                    .at_line(line_of(&a.text, &format!("id: {}", sp.id))),
+            );
+        } else if !known_speakers.contains(sp.id.as_str()) {
             problems.push(
                 Problem::new(&a.path, format!("unknown speaker `{}`", sp.id))
                     .at_line(line_of(&a.text, &format!("id: {}", sp.id)))

@@ -3,6 +3,7 @@
 
 mod common;
 
+mod bad_input;
 mod browser;
 mod build;
 mod import;
