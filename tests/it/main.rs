@@ -9,3 +9,4 @@ mod build;
 mod import;
 mod search_share;
 mod serve;
+mod xss;
