@@ -134,6 +134,7 @@ impl Entry {
 pub fn load_reusing(config: SiteConfig, previous: Option<&Archive>) -> Result<Archive> {
     let mut problems = Vec::new();
     let article_files = markdown_files(&config.root.join(ARTICLES_DIR), &mut problems)?;
+    check_case_collisions(&article_files, "article slug", &mut problems);
     let speakers = match previous {
         Some(p) => Arc::clone(&p.speakers),
         None => Arc::new(read_speakers(&config.root, &mut problems)?),
@@ -239,6 +240,7 @@ pub fn load_reusing(config: SiteConfig, previous: Option<&Archive>) -> Result<Ar
 /// The speaker registry, sorted by id.
 fn read_speakers(root: &Path, problems: &mut Vec<Problem>) -> Result<Vec<Speaker>> {
     let files = markdown_files(&root.join(SPEAKERS_DIR), problems)?;
+    check_case_collisions(&files, "speaker id", problems);
     let mut speakers: Vec<Speaker> = parse_all(&files, problems)
         .into_iter()
         .map(|(doc, _)| doc)
@@ -333,10 +335,19 @@ fn markdown_files(dir: &Path, problems: &mut Vec<Problem>) -> Result<Vec<PathBuf
         let path = entry.path();
         let name = entry.file_name();
         let name = name.to_string_lossy();
-        if name.starts_with('.') || !name.ends_with(".md") {
+        if name.starts_with('.') {
             continue;
         }
         let file_type = entry.file_type().map_err(|e| Error::io("read", &path, e))?;
+        if file_type.is_dir() && holds_markdown(&path) {
+            problems.push(Problem::new(&path, "a folder of content files here would not be read").help(
+                "put each file directly in the folder above it (its file name is its address), or move the folder out of content/",
+            ));
+            continue;
+        }
+        if !name.ends_with(".md") {
+            continue;
+        }
         if file_type.is_symlink() {
             problems.push(Problem::new(&path, "symbolic link in content").help(
                 "content files must be real files inside the archive; copy the file here instead",
@@ -347,6 +358,14 @@ fn markdown_files(dir: &Path, problems: &mut Vec<Problem>) -> Result<Vec<PathBuf
     }
     files.sort();
     Ok(files)
+}
+
+/// Whether a folder holds `.md` files at any depth (symbolic links not followed).
+fn holds_markdown(dir: &Path) -> bool {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .flatten()
+        .any(|e| e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "md"))
 }
 
 /// Parse the files in parallel; each document comes with a hash of its bytes.
@@ -360,8 +379,11 @@ where
     let results: Vec<std::result::Result<(crate::content::Document<M>, u64), Problem>> = files
         .par_iter()
         .map(|path| {
-            let bytes =
-                fs::read(path).map_err(|e| Problem::new(path, format!("cannot read: {e}")))?;
+            let bytes = fs::read(path).map_err(|e| {
+                Problem::new(path, format!("cannot read: {e}")).help(
+                    "make the file readable (check its permissions), or move it out of content/",
+                )
+            })?;
             let digest = digest(&bytes);
             let text = String::from_utf8(bytes).map_err(|e| {
                 let (line, col) = crate::config::line_col(
@@ -420,6 +442,31 @@ fn check_speakers(speakers: &[Speaker], problems: &mut Vec<Problem>) {
     }
 }
 
+/// Names (file stems) that differ only in case would be one page folder on a
+/// case-insensitive file system (macOS, Windows): one page would silently replace the other.
+fn check_case_collisions(files: &[PathBuf], what: &str, problems: &mut Vec<Problem>) {
+    let mut seen: FxHashMap<String, &Path> = FxHashMap::default();
+    for path in files {
+        let stem = path.file_stem().unwrap_or_default().to_string_lossy();
+        match seen.get(&stem.to_lowercase()) {
+            Some(other) => problems.push(
+                Problem::new(
+                    path,
+                    format!(
+                        "{what} `{stem}` differs from `{}` ({}) only in case: both would be one address on a case-insensitive file system",
+                        other.file_stem().unwrap_or_default().to_string_lossy(),
+                        other.display()
+                    ),
+                )
+                .help("rename one of the two files (lower case, e.g. peskov-denies.md), or merge them"),
+            ),
+            None => {
+                seen.insert(stem.to_lowercase(), path);
+            }
+        }
+    }
+}
+
 fn unsafe_name(path: &Path, what: &str, value: &str) -> Problem {
     Problem::new(path, format!("{what} `{value}` is not a safe name for an address"))
         .help("use only letters, digits, '-' and '_', starting with a letter or digit (e.g. dmitry-peskov)")
@@ -445,7 +492,12 @@ fn check_article(a: &Article, known_speakers: &FxHashSet<&str>, problems: &mut V
     let mut in_article = FxHashSet::default();
     for sp in &m.speakers {
         in_article.insert(sp.id.as_str());
-        if !known_speakers.contains(sp.id.as_str()) {
+        if !urls::is_safe_segment(&sp.id) {
+            problems.push(
+                unsafe_name(&a.path, "speaker id", &sp.id)
+                    .at_line(line_of(&a.text, &format!("id: {}", sp.id))),
+            );
+        } else if !known_speakers.contains(sp.id.as_str()) {
             problems.push(
                 Problem::new(&a.path, format!("unknown speaker `{}`", sp.id))
                     .at_line(line_of(&a.text, &format!("id: {}", sp.id)))

@@ -75,7 +75,8 @@ impl SiteConfig {
 
     pub fn parse(root: &Path, path: &Path, text: &str) -> Result<SiteConfig> {
         let raw: RawConfig = toml::from_str(text).map_err(|e| {
-            let mut p = Problem::new(path, e.message().to_string());
+            let message = e.message().trim().to_string();
+            let mut p = Problem::new(path, &message).help(toml_help(&message));
             if let Some(span) = e.span() {
                 let (line, col) = line_col(text, span.start);
                 p = p.at(line, col);
@@ -108,6 +109,19 @@ impl SiteConfig {
 
     pub fn content_dir(&self) -> PathBuf {
         self.root.join("content")
+    }
+}
+
+/// What to do about a site.toml error.
+fn toml_help(message: &str) -> &'static str {
+    if message.contains("unknown field") {
+        "check the spelling; the settings are listed in the README under \"site.toml\""
+    } else if message.contains("missing field") {
+        "add the setting; `title` and `base_url` are required, e.g. title = \"On the Record\""
+    } else if message.contains("invalid type") {
+        "the value has the wrong type: text in quotes (\"...\"), true or false for switches"
+    } else {
+        "TOML syntax error at or just before this spot: write `key = value`, with text in double quotes"
     }
 }
 

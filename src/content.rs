@@ -217,7 +217,7 @@ pub fn parse_document<M: for<'de> Deserialize<'de>>(
             .at(1, 1)
             .help("start the file with a line `---`, the YAML fields, and another line `---`"));
     };
-    let meta: M = serde_saphyr::from_str(yaml).map_err(|e| yaml_problem(path, &e))?;
+    let meta: M = serde_saphyr::from_str(yaml).map_err(|e| yaml_problem(path, yaml, &e))?;
     Ok(Document {
         id,
         path: path.to_path_buf(),
@@ -229,16 +229,78 @@ pub fn parse_document<M: for<'de> Deserialize<'de>>(
 }
 
 /// A YAML error as a Problem: message, and position in the file (the YAML starts on line 2).
-fn yaml_problem(path: &Path, e: &serde_saphyr::Error) -> Problem {
-    let message = first_line(&e.without_snippet().to_string());
-    let mut p = Problem::new(path, message.clone());
-    if let Some(loc) = e.location() {
-        if loc.line() > 0 {
-            p = p.at(loc.line() as usize + 1, loc.column().max(1) as usize);
+/// A wrong value is named by its field; a missing field is located at the start of the
+/// block that lacks it (not at that block's last field, where the parser noticed).
+fn yaml_problem(path: &Path, yaml: &str, e: &serde_saphyr::Error) -> Problem {
+    let mut message = plain_message(&first_line(&e.without_snippet().to_string()));
+    let lines: Vec<&str> = yaml.lines().collect();
+    let mut at = e
+        .location()
+        .filter(|loc| loc.line() > 0)
+        .map(|loc| (loc.line() as usize, loc.column().max(1) as usize));
+    let field = at.and_then(|(line, _)| field_on(lines.get(line - 1)?));
+    if let Some((line, col)) = at {
+        if message.starts_with("missing field") {
+            at = Some(block_start(&lines, line - 1, col - 1));
+        } else if let Some(field) = &field {
+            // A wrong value, not a syntax error (which may lie on an earlier line).
+            let wrong_value = ["expected", "invalid", "unknown variant", "failed to parse"]
+                .iter()
+                .any(|w| message.starts_with(w));
+            if wrong_value && !message.contains(&format!("`{field}`")) {
+                message = format!("`{field}`: {message}");
+            }
         }
     }
-    p.help = yaml_help(&message);
+    let mut p = Problem::new(path, message.clone());
+    if let Some((line, col)) = at {
+        p = p.at(line + 1, col);
+    }
+    let is_date = matches!(field.as_deref(), Some("date" | "said_on"));
+    p.help = yaml_help(&message, is_date);
     p
+}
+
+/// Serde-saphyr's words for a value of the wrong shape, in the user's terms.
+fn plain_message(message: &str) -> String {
+    match message {
+        "expected string scalar" => "expected text, not a list or a block of fields".into(),
+        "expected sequence start" => "expected a list, e.g. [a, b] or one `- item` per line".into(),
+        "expected mapping start" => "expected fields (`name: value` lines)".into(),
+        _ => message.to_string(),
+    }
+}
+
+/// The field a YAML line sets (`  - id: x` -> `id`), if any.
+fn field_on(line: &str) -> Option<String> {
+    let l = line.trim_start();
+    let l = l.strip_prefix("- ").unwrap_or(l).trim_start();
+    let key = &l[..l.find(':')?];
+    (!key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+        .then(|| key.to_string())
+}
+
+/// 1-based (line, column) of the start of the block whose field sits at 0-based `line`,
+/// indented `indent`: the front matter's first line at indent 0, else the `- ` line of its
+/// list item. Anything else (flow style) keeps the parser's position.
+fn block_start(lines: &[&str], line: usize, indent: usize) -> (usize, usize) {
+    if indent == 0 {
+        return (1, 1);
+    }
+    for i in (0..=line.min(lines.len().saturating_sub(1))).rev() {
+        let l = lines[i];
+        let ind = l.len() - l.trim_start_matches(' ').len();
+        if l.trim().is_empty() || ind > indent {
+            continue;
+        }
+        if ind + 2 == indent && l[ind..].starts_with("- ") {
+            return (i + 1, ind + 1);
+        }
+        if ind < indent {
+            break;
+        }
+    }
+    (line + 1, indent + 1)
 }
 
 fn first_line(s: &str) -> String {
@@ -250,7 +312,7 @@ fn first_line(s: &str) -> String {
     }
 }
 
-fn yaml_help(message: &str) -> Option<String> {
+fn yaml_help(message: &str, is_date: bool) -> Option<String> {
     if message.contains("unknown field") {
         Some(
             "check the spelling; the fields are listed in the README under \"Content format\""
@@ -261,7 +323,7 @@ fn yaml_help(message: &str) -> Option<String> {
             "add the field; the required fields are listed in the README under \"Content format\""
                 .into(),
         )
-    } else if message.contains("date") || message.contains("Date") {
+    } else if is_date || message.contains("date") || message.contains("Date") {
         Some("write dates as YYYY-MM-DD, e.g. 2016-11-14, or null".into())
     } else if message.contains("expected") || message.contains("invalid type") {
         Some("the value has the wrong type here; the README's \"Content format\" says what each field takes".into())

@@ -76,13 +76,21 @@ pub enum Error {
         source: std::io::Error,
     },
     /// A template failed to parse or to render (names the template and, when rendering, the page).
-    #[error("template error{}: {message}", page.as_deref().map(|p| format!(" while rendering {p}")).unwrap_or_default())]
+    #[error("template error{}: {message}\n  help: {}", page.as_deref().map(|p| format!(" while rendering {p}")).unwrap_or_default(), template_help(page.is_some()))]
     Template {
         page: Option<String>,
         message: String,
     },
     #[error("{0}")]
     Other(String),
+}
+
+fn template_help(rendering: bool) -> &'static str {
+    if rendering {
+        "the README's \"Templates\" section lists the variables each template gets (undefined ones are errors); or remove the file from templates/ to use the built-in one"
+    } else {
+        "fix the template at the spot shown (Tera 2 syntax), or remove the file from templates/ to use the built-in one"
+    }
 }
 
 fn list_problems(problems: &[Problem]) -> String {

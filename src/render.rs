@@ -82,9 +82,15 @@ pub fn load_templates(root: &Path) -> Result<Tera> {
     }
     let mut tera = Tera::new();
     tera.add_raw_templates(sources.iter().map(|(n, s)| (n.as_str(), s.as_str())))
-        .map_err(|e| Error::Template {
-            page: None,
-            message: format!("in templates/: {}", tera_message(&e)),
+        .map_err(|e| {
+            let file = match e.kind() {
+                tera::ErrorKind::SyntaxError(r) => format!("templates/{}", r.filename()),
+                _ => "templates/".to_string(),
+            };
+            Error::Template {
+                page: None,
+                message: format!("in {file}: {}", tera_message(&e)),
+            }
         })?;
     Ok(tera)
 }

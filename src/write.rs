@@ -40,6 +40,23 @@ pub fn atomic_write(path: &Path, bytes: &[u8]) -> Result<()> {
     Ok(())
 }
 
+/// The output directory cannot be made: say why in the user's terms (a file in the way)
+/// and where to set another. Nothing was written.
+fn output_dir_error(target: &Path, e: std::io::Error) -> Error {
+    let in_the_way = target
+        .ancestors()
+        .skip(1)
+        .find(|p| p.exists() && !p.is_dir() && !p.as_os_str().is_empty());
+    let why = match in_the_way {
+        Some(file) => format!("{} is a file, not a folder", file.display()),
+        None => e.to_string(),
+    };
+    Error::Other(format!(
+        "cannot create the output directory {}: {why}\n  help: set output_dir in site.toml (or pass --output DIR) to a folder that can be created and written; the previous site, if any, is untouched",
+        target.display()
+    ))
+}
+
 /// Writes the files of a site, in one of two ways:
 /// - staged (a full build): into a fresh directory beside the output directory, swapped in
 ///   by [`SiteWriter::commit`] only when complete;
@@ -59,13 +76,13 @@ impl SiteWriter {
     /// Create an empty staging directory beside `target`.
     pub fn staged(target: &Path) -> Result<SiteWriter> {
         let parent = target.parent().unwrap_or(Path::new("."));
-        fs::create_dir_all(parent).map_err(|e| Error::io("create directory", parent, e))?;
+        fs::create_dir_all(parent).map_err(|e| output_dir_error(target, e))?;
         let name = target
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| "public".into());
         let staging = parent.join(format!(".{name}.building-{}", unique_suffix()));
-        fs::create_dir(&staging).map_err(|e| Error::io("create directory", &staging, e))?;
+        fs::create_dir(&staging).map_err(|e| output_dir_error(target, e))?;
         Ok(SiteWriter {
             target: target.to_path_buf(),
             dir: staging,

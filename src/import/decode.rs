@@ -15,8 +15,29 @@ pub struct Decoded {
     pub warning: Option<Problem>,
 }
 
+/// The largest source file import takes. A news article is tens of kB and a full
+/// transcript of a long press conference well under 1 MB; anything much larger is not one
+/// article (a concatenated dump, a database export) and would take import minutes.
+pub const MAX_SOURCE_BYTES: usize = 2 * 1024 * 1024;
+
+/// The longest line import takes. A paragraph is a few kB, a whole article pasted on one
+/// line tens of kB; finding statements takes time and memory that grow with the square of
+/// a paragraph's length, so a longer line is refused rather than left to run for hours.
+pub const MAX_LINE_BYTES: usize = 64 * 1024;
+
 /// Decode a raw source file. `path` is only used to name the file in messages.
 pub fn decode(path: &Path, bytes: &[u8]) -> Result<Decoded, Problem> {
+    if bytes.len() > MAX_SOURCE_BYTES {
+        return Err(Problem::new(
+            path,
+            format!(
+                "the source file is {:.1} MB; import takes one article per file, up to {} MB",
+                bytes.len() as f64 / (1024.0 * 1024.0),
+                MAX_SOURCE_BYTES / (1024 * 1024)
+            ),
+        )
+        .help("split it into one file per article, or remove it from content/sources/"));
+    }
     let (text, warning) = if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
         utf8_or_1252(path, rest)
     } else if let Some(rest) = bytes.strip_prefix(b"\xFF\xFE") {
@@ -29,26 +50,45 @@ pub fn decode(path: &Path, bytes: &[u8]) -> Result<Decoded, Problem> {
             UTF_16BE.decode_without_bom_handling(rest).0.into_owned(),
             None,
         )
-    } else if bytes.contains(&0) {
-        return Err(binary(path));
+    } else if let Some(at) = bytes.iter().position(|&b| b == 0) {
+        return Err(binary(path, &String::from_utf8_lossy(&bytes[..at])));
     } else {
         match std::str::from_utf8(bytes) {
             Ok(s) => (s.to_string(), None),
-            Err(_) => {
+            Err(e) => {
                 let text = WINDOWS_1252
                     .decode_without_bom_handling(bytes)
                     .0
                     .into_owned();
-                let warning = Problem::new(path, "not UTF-8: read as Windows-1252 (Latin-1)")
+                let (line, col) = position_of(bytes, e.valid_up_to());
+                let warning = Problem::new(path, "not UTF-8 (first invalid byte at this line:column): read as Windows-1252 (Latin-1)")
+                    .at(line, col)
                     .help("check accented letters and quotation marks in the imported article; save the source as UTF-8 to silence this warning");
                 (text, Some(warning))
             }
         }
     };
-    if text.contains('\0') {
-        return Err(binary(path));
+    if let Some(at) = text.find('\0') {
+        return Err(binary(path, &text[..at]));
     }
     let text = normalize(&text);
+    if let Some((i, line)) = text
+        .lines()
+        .enumerate()
+        .find(|(_, l)| l.len() > MAX_LINE_BYTES)
+    {
+        return Err(Problem::new(
+            path,
+            format!(
+                "line {} is {} kB long, with no paragraph break; import takes lines (paragraphs) up to {} kB",
+                i + 1,
+                line.len() / 1024,
+                MAX_LINE_BYTES / 1024
+            ),
+        )
+        .at(i + 1, 1)
+        .help("break the text into paragraphs: one per line, or a blank line between them"));
+    }
     if text.trim().is_empty() {
         return Err(Problem::new(path, "the source file is empty")
             .help("put the article's text in the file, or remove it from content/sources/"));
@@ -66,25 +106,33 @@ fn utf8_or_1252(path: &Path, bytes: &[u8]) -> (String, Option<Problem>) {
                 .decode_without_bom_handling(bytes)
                 .0
                 .into_owned();
+            let (line, col) = position_of(bytes, e.valid_up_to());
             let warning = Problem::new(
                 path,
-                format!(
-                    "starts with a UTF-8 byte-order mark but is not valid UTF-8 (byte {}): read as Windows-1252 (Latin-1)",
-                    e.valid_up_to() + 3
-                ),
+                "starts with a UTF-8 byte-order mark but is not valid UTF-8 (first invalid byte at this line:column): read as Windows-1252 (Latin-1)",
             )
+            .at(line, col)
             .help("check accented letters and quotation marks in the imported article; save the source as UTF-8 to silence this warning");
             (text, Some(warning))
         }
     }
 }
 
-fn binary(path: &Path) -> Problem {
+/// `before` is the text up to the first NUL byte, to say where it is.
+fn binary(path: &Path, before: &str) -> Problem {
+    let (line, col) = crate::config::line_col(before, before.len());
     Problem::new(
         path,
-        "this looks like a binary file (it contains NUL bytes), not a text article",
+        "this looks like a binary file (it contains NUL bytes, the first at this line:column), not a text article",
     )
+    .at(line, col)
     .help("import plain text: copy the article's text into a .txt file saved as UTF-8")
+}
+
+/// 1-based line and column of byte `at` of `bytes`, valid UTF-8 up to there.
+fn position_of(bytes: &[u8], at: usize) -> (usize, usize) {
+    let before = std::str::from_utf8(&bytes[..at]).unwrap_or_default();
+    crate::config::line_col(before, before.len())
 }
 
 /// LF line ends; no-break and zero-width spaces as plain spaces (or nothing), so that later

@@ -217,6 +217,9 @@ pub fn run(root: &Path, opts: &ImportOptions) -> Result<ImportReport> {
                         &mut ids.statements,
                     );
                 }
+                if meta.statements.is_empty() {
+                    report.warnings.push(Problem::new(&s.path, "no attributed statements found: imported as an article without statements").help("if someone is quoted, add the statements to the article's front matter by hand (README, \"Content format\")"));
+                }
                 let slug = ids::article_slug(meta.date, &meta.title, &mut ids.slugs);
                 (articles_dir.join(format!("{slug}.md")), meta, true)
             }

@@ -290,19 +290,6 @@ fn hard_wrapped_ap_story() {
 }
 
 #[test]
-fn article_without_quotes_has_no_statements() {
-    let (_dir, meta, body) = import_one("no_quotes.txt", &ImportOptions::default());
-    assert_eq!(
-        meta.title,
-        "Explainer: How Russia's gas exports changed in a decade"
-    );
-    assert!(meta.statements.is_empty() && meta.speakers.is_empty());
-    assert!(body
-        .trim_end()
-        .ends_with("well above their long-term average."));
-}
-
-#[test]
 fn single_quotation_marks() {
     let (_dir, meta, _) = import_one("single_quotes.txt", &ImportOptions::default());
     assert!(meta
@@ -315,37 +302,6 @@ fn single_quotation_marks() {
         .statements
         .iter()
         .all(|s| !s.text.contains("comments came")));
-}
-
-#[test]
-fn windows_1252_is_converted_with_a_warning() {
-    let dir = archive(&[fixture("windows1252.txt")]);
-    let report = run(dir.path(), &ImportOptions::default()).unwrap();
-    assert_eq!(report.warnings.len(), 1, "{:?}", report.warnings);
-    assert!(report.warnings[0].message.contains("Windows-1252"));
-    let (_, meta, body) = articles(dir.path()).remove(0);
-    assert!(body.contains("Café Pushkin"), "{body}");
-    assert!(has(
-        &meta,
-        "dmitry-peskov",
-        "direct",
-        "This is a fabrication from start to finish"
-    ));
-}
-
-#[test]
-fn empty_and_binary_files_are_errors_naming_the_file() {
-    for name in ["empty.txt", "binary.txt"] {
-        let dir = archive(&[fixture(name)]);
-        let err = run(dir.path(), &ImportOptions::default())
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains(name), "{err}");
-        assert!(
-            !dir.path().join("content/articles").exists(),
-            "nothing written"
-        );
-    }
 }
 
 #[test]

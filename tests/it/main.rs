@@ -3,9 +3,11 @@
 
 mod common;
 
+mod bad_input;
 mod browser;
 mod build;
 mod import;
 mod incremental;
 mod search_share;
 mod serve;
+mod xss;
