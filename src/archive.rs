@@ -74,8 +74,19 @@ pub fn load(config: SiteConfig) -> Result<Archive> {
     let mut problems = Vec::new();
     let speaker_files = markdown_files(&config.root.join(SPEAKERS_DIR), &mut problems)?;
     let article_files = markdown_files(&config.root.join(ARTICLES_DIR), &mut problems)?;
-    let mut speakers: Vec<Speaker> = parse_all(&speaker_files, &mut problems);
-    let mut articles: Vec<Article> = parse_all(&article_files, &mut problems);
+    let speakers: Vec<Speaker> = parse_all(&speaker_files, &mut problems);
+    let articles: Vec<Article> = parse_all(&article_files, &mut problems);
+    resolve(config, speakers, articles, problems)
+}
+
+/// Check and index documents already parsed (`load` without the files): the same
+/// validation, for tests and fuzzing. `problems` are those found while reading.
+pub fn resolve(
+    config: SiteConfig,
+    mut speakers: Vec<Speaker>,
+    mut articles: Vec<Article>,
+    mut problems: Vec<Problem>,
+) -> Result<Archive> {
     speakers.sort_by(|a, b| a.id.cmp(&b.id));
     sort_articles(&mut articles);
 
