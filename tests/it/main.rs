@@ -5,6 +5,7 @@ mod common;
 
 mod browser;
 mod build;
+mod fuzz_regressions;
 mod import;
 mod search_share;
 mod serve;
