@@ -139,7 +139,41 @@ pub fn load_reusing(config: SiteConfig, previous: Option<&Archive>) -> Result<Ar
         Some(p) => Arc::clone(&p.speakers),
         None => Arc::new(read_speakers(&config.root, &mut problems)?),
     };
-    let mut entries = read_articles(&article_files, previous, &mut problems);
+    let entries = read_articles(&article_files, previous, &mut problems);
+    match resolve_entries(config.clone(), speakers, entries, problems) {
+        // Kept articles no longer hold their text: read everything again so that every
+        // problem is reported with its line.
+        Err(Error::Problems(_)) if previous.is_some() => load_reusing(config, None),
+        result => result,
+    }
+}
+
+/// Check and index documents already parsed (`load` without the files): the same
+/// validation, for tests and fuzzing. `problems` are those found while reading.
+pub fn resolve(
+    config: SiteConfig,
+    mut speakers: Vec<Speaker>,
+    articles: Vec<Article>,
+    problems: Vec<Problem>,
+) -> Result<Archive> {
+    speakers.sort_by(|a, b| a.id.cmp(&b.id));
+    let entries = articles
+        .into_iter()
+        .map(|a| {
+            let digest = digest(a.text.as_bytes());
+            Entry::Read(Box::new(a), digest, None)
+        })
+        .collect();
+    resolve_entries(config, Arc::new(speakers), entries, problems)
+}
+
+/// Validate, order and index the articles, render the bodies of those read now.
+fn resolve_entries(
+    config: SiteConfig,
+    speakers: Arc<Vec<Speaker>>,
+    mut entries: Vec<Entry>,
+    mut problems: Vec<Problem>,
+) -> Result<Archive> {
     entries.sort_by(|a, b| article_order(a.doc(), b.doc()));
     let articles: Vec<&Article> = entries.iter().map(Entry::doc).collect();
 
@@ -212,11 +246,6 @@ pub fn load_reusing(config: SiteConfig, previous: Option<&Archive>) -> Result<Ar
         }
     }
     if !problems.is_empty() {
-        if previous.is_some() {
-            // Kept articles no longer hold their text: read everything again so that
-            // every problem is reported with its line.
-            return load_reusing(config, None);
-        }
         problems.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
         return Err(Error::Problems(problems));
     }

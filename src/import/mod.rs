@@ -201,26 +201,10 @@ pub fn run(root: &Path, opts: &ImportOptions) -> Result<ImportReport> {
             }
             None => {
                 let mut meta = meta;
-                // Import's own output must pass the build's validation: a statement the
-                // build would not find in the body is left out.
-                let missing = unlocated(&body, &meta.statements);
-                let mut k = 0;
-                meta.statements.retain(|_| {
-                    k += 1;
-                    !missing.contains(&(k - 1))
-                });
-                for st in &mut meta.statements {
-                    st.id = ids::statement_id(
-                        &st.speaker,
-                        st.said_on.or(meta.date),
-                        &st.text,
-                        &mut ids.statements,
-                    );
-                }
+                let (slug, _) = place_new(&mut meta, &body, &mut ids);
                 if meta.statements.is_empty() {
                     report.warnings.push(Problem::new(&s.path, "no attributed statements found: imported as an article without statements").help("if someone is quoted, add the statements to the article's front matter by hand (README, \"Content format\")"));
                 }
-                let slug = ids::article_slug(meta.date, &meta.title, &mut ids.slugs);
                 (articles_dir.join(format!("{slug}.md")), meta, true)
             }
         };
@@ -291,6 +275,85 @@ pub fn run(root: &Path, opts: &ImportOptions) -> Result<ImportReport> {
         atomic_write(&w.path, w.text.as_bytes())?;
     }
     Ok(report)
+}
+
+/// A new article: statements the build's locator would not find in `body` are left out
+/// (import's own output must pass the build's validation), the others get ids, and the
+/// article a slug. Returns the slug and how many statements were left out.
+fn place_new(meta: &mut ArticleMeta, body: &str, ids: &mut archive::Ids) -> (String, usize) {
+    let missing = unlocated(body, &meta.statements);
+    let mut k = 0;
+    meta.statements.retain(|_| {
+        k += 1;
+        !missing.contains(&(k - 1))
+    });
+    for st in &mut meta.statements {
+        st.id = ids::statement_id(
+            &st.speaker,
+            st.said_on.or(meta.date),
+            &st.text,
+            &mut ids.statements,
+        );
+    }
+    let slug = ids::article_slug(meta.date, &meta.title, &mut ids.slugs);
+    (slug, missing.len())
+}
+
+/// One source imported in memory, as `run` would write it into an empty archive.
+#[derive(Debug)]
+pub struct ImportedSource {
+    /// The article's file name without `.md`.
+    pub slug: String,
+    /// The article file: front matter and body.
+    pub article: String,
+    /// New speaker files (id, text) for the people the article quotes.
+    pub speakers: Vec<(String, String)>,
+    /// Statements extracted but left out because the build would not find them in the
+    /// body. Always 0 unless extraction and rendering disagree.
+    pub dropped: usize,
+    /// A note about the encoding, when the bytes were not UTF-8.
+    pub warning: Option<Problem>,
+}
+
+/// Import one source's bytes without touching any file: decode, clean, extract and render
+/// as `run` does for a new source `name` in an empty archive (no metadata.toml, no known
+/// speakers, no other sources). For tests and fuzzing.
+pub fn import_source(name: &str, bytes: &[u8]) -> std::result::Result<ImportedSource, Problem> {
+    let decoded = decode::decode(Path::new(name), bytes)?;
+    let source = Source {
+        rel: name.to_string(),
+        path: PathBuf::from(name),
+        bytes: bytes.to_vec(),
+        sha256: sha256_hex(bytes),
+        copy_in: false,
+    };
+    let paras = paragraphs::paragraphs(&decoded.text);
+    let repeats = Repeats::from_sources(vec![paras.as_slice()]);
+    let mut registry = Registry::default();
+    let known = Known::for_source(name, &ImportOptions::default(), &Default::default());
+    let Imported { mut meta, body, .. } =
+        import_one(&source, &decoded.text, &known, &repeats, &mut registry);
+    let (slug, dropped) = place_new(&mut meta, &body, &mut archive::Ids::default());
+    let render = |e: String| Problem::new(Path::new(name), format!("cannot render: {e}"));
+    let article = content::render_document(&meta, &body).map_err(render)?;
+    let mut speakers = Vec::new();
+    for id in &registry.added {
+        let meta = registry
+            .get(id)
+            .cloned()
+            .unwrap_or_else(|| unreachable_meta(id));
+        speakers.push((
+            id.clone(),
+            content::render_document(&meta, "").map_err(render)?,
+        ));
+    }
+    Ok(ImportedSource {
+        slug,
+        article,
+        speakers,
+        dropped,
+        warning: decoded.warning,
+    })
 }
 
 fn body_edit_problem(path: &Path, rel: &str, edits: &[String]) -> Problem {

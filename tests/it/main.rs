@@ -6,6 +6,7 @@ mod common;
 mod bad_input;
 mod browser;
 mod build;
+mod fuzz_regressions;
 mod import;
 mod incremental;
 mod search_share;
