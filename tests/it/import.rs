@@ -43,12 +43,14 @@ fn articles(root: &Path) -> Vec<(PathBuf, ArticleMeta, String)> {
     out
 }
 
-/// Imports the seed articles into $ONRECORD_SEED_OUT (for the scorer); ignored by default.
+/// Imports the seed articles (the example archive's sources) into $ONRECORD_SEED_OUT,
+/// without their metadata, for a scorer; ignored by default.
 #[test]
 #[ignore]
 fn seeds_for_scoring() {
     let out = std::env::var("ONRECORD_SEED_OUT").expect("set ONRECORD_SEED_OUT");
-    let seeds: Vec<PathBuf> = fs::read_dir("/work/shared/seeds")
+    let sources = Path::new(env!("CARGO_MANIFEST_DIR")).join("content/sources");
+    let seeds: Vec<PathBuf> = fs::read_dir(sources)
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|x| x == "txt"))
