@@ -109,7 +109,7 @@ pub const SPEAKERS_DIR: &str = "content/speakers";
 
 /// Read and resolve the archive under `config.root`.
 pub fn load(config: SiteConfig) -> Result<Archive> {
-    load_reusing(config, None)
+    load_reusing(config, None, None)
 }
 
 /// An article file: read now, or kept from the previous build because it did not change.
@@ -131,21 +131,70 @@ impl Entry {
 /// process, with the same config and speakers) the speakers and every article whose file
 /// has the same size and modification time: it is not read, parsed or rendered again
 /// unless its notes quote statements of an article that changed.
-pub fn load_reusing(config: SiteConfig, previous: Option<&Archive>) -> Result<Archive> {
+///
+/// `changes`, when the caller knows them (a file watcher), are the paths created, changed
+/// or removed since `previous`: then only those articles are looked at, not every file.
+pub fn load_reusing(
+    config: SiteConfig,
+    previous: Option<&Archive>,
+    changes: Option<&[PathBuf]>,
+) -> Result<Archive> {
     let mut problems = Vec::new();
-    let article_files = markdown_files(&config.root.join(ARTICLES_DIR), &mut problems)?;
+    let dir = config.root.join(ARTICLES_DIR);
+    let known = previous
+        .zip(changes)
+        .and_then(|(p, c)| files_after(p, &dir, c));
+    let (article_files, must_read) = match known {
+        Some((files, changed)) => (files, Some(changed)),
+        None => (markdown_files(&dir, &mut problems)?, None),
+    };
     check_case_collisions(&article_files, "article slug", &mut problems);
     let speakers = match previous {
         Some(p) => Arc::clone(&p.speakers),
         None => Arc::new(read_speakers(&config.root, &mut problems)?),
     };
-    let entries = read_articles(&article_files, previous, &mut problems);
+    let entries = read_articles(&article_files, previous, must_read.as_ref(), &mut problems);
     match resolve_entries(config.clone(), speakers, entries, problems) {
         // Kept articles no longer hold their text: read everything again so that every
         // problem is reported with its line.
-        Err(Error::Problems(_)) if previous.is_some() => load_reusing(config, None),
+        Err(Error::Problems(_)) if previous.is_some() => load_reusing(config, None, None),
         result => result,
     }
+}
+
+/// The article files after `changes` to the previous build's, and the changed ones among
+/// them; None when a change is not a plain article file (a folder, a link), which the
+/// full look at the folder handles.
+fn files_after(
+    previous: &Archive,
+    dir: &Path,
+    changes: &[PathBuf],
+) -> Option<(Vec<PathBuf>, FxHashSet<PathBuf>)> {
+    let mut files: FxHashSet<PathBuf> = previous
+        .articles
+        .iter()
+        .map(|a| a.doc.path.clone())
+        .collect();
+    let mut changed = FxHashSet::default();
+    for path in changes.iter().filter(|p| p.starts_with(dir)) {
+        let name = path.file_name()?.to_string_lossy();
+        let in_dir = path.parent() == Some(dir);
+        match fs::symlink_metadata(path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && in_dir => {
+                files.remove(path);
+            }
+            Ok(m) if m.is_file() && in_dir => {
+                if name.ends_with(".md") && !name.starts_with('.') {
+                    files.insert(path.clone());
+                    changed.insert(path.clone());
+                }
+            }
+            _ => return None,
+        }
+    }
+    let mut files: Vec<PathBuf> = files.into_iter().collect();
+    files.sort();
+    Some((files, changed))
 }
 
 /// Check and index documents already parsed (`load` without the files): the same
@@ -282,6 +331,7 @@ fn read_speakers(root: &Path, problems: &mut Vec<Problem>) -> Result<Vec<Speaker
 fn read_articles(
     files: &[PathBuf],
     previous: Option<&Archive>,
+    must_read: Option<&FxHashSet<PathBuf>>,
     problems: &mut Vec<Problem>,
 ) -> Vec<Entry> {
     let before: FxHashMap<&Path, &Arc<ResolvedArticle>> = previous
@@ -298,15 +348,25 @@ fn read_articles(
     let settled = |s: Option<FileStamp>| {
         s.filter(|(_, modified)| now.duration_since(*modified).is_ok_and(|age| age > RACY))
     };
-    let stamps: Vec<Option<FileStamp>> = files.par_iter().map(|f| settled(stamp(f))).collect();
     let mut entries = Vec::with_capacity(files.len());
     let mut to_read = Vec::new();
-    for (file, stamp) in files.iter().zip(stamps) {
-        match before.get(file.as_path()) {
-            Some(a) if stamp.is_some() && a.stamp == stamp => {
-                entries.push(Entry::Kept(Arc::clone(a)))
+    if let Some(must_read) = must_read {
+        // The watcher named the changed files: keep the others without looking.
+        for file in files {
+            match before.get(file.as_path()) {
+                Some(a) if !must_read.contains(file) => entries.push(Entry::Kept(Arc::clone(a))),
+                _ => to_read.push((file.clone(), settled(stamp(file)))),
             }
-            _ => to_read.push((file.clone(), stamp)),
+        }
+    } else {
+        let stamps: Vec<Option<FileStamp>> = files.par_iter().map(|f| settled(stamp(f))).collect();
+        for (file, stamp) in files.iter().zip(stamps) {
+            match before.get(file.as_path()) {
+                Some(a) if stamp.is_some() && a.stamp == stamp => {
+                    entries.push(Entry::Kept(Arc::clone(a)))
+                }
+                _ => to_read.push((file.clone(), stamp)),
+            }
         }
     }
     let paths: Vec<PathBuf> = to_read.iter().map(|(f, _)| f.clone()).collect();

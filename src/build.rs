@@ -29,6 +29,9 @@ pub struct BuildOptions {
     pub base_url: Option<String>,
     /// Import new sources from content/sources/ before rendering.
     pub import_sources: bool,
+    /// The files created, changed or removed since the last build, when a watcher knows
+    /// (serve); None: look at every file.
+    pub changed: Option<Vec<PathBuf>>,
 }
 
 #[derive(Debug)]
@@ -83,7 +86,7 @@ pub fn build_site(opts: &BuildOptions) -> Result<BuildReport> {
         last: Mutex::new(None),
         remember: false,
     };
-    once.build(opts, &SiteLock::default())
+    once.build(opts, &SiteLock::default(), &|_| {})
 }
 
 /// Builds a site again and again in one process (serve), remembering the last good build:
@@ -131,14 +134,29 @@ struct Memory {
 impl Builder {
     /// Build, fully or in place. `lock` is held while an existing site is changed in
     /// place (and while a staged one is swapped in), so that a reader holding it never
-    /// sees the site half-changed.
-    pub fn build(&self, opts: &BuildOptions, lock: &SiteLock) -> Result<BuildReport> {
+    /// sees the site half-changed. `pages_ready` is called with the output directory as
+    /// soon as every page is current: a rebuild in place then goes on to the files that
+    /// sum up the whole archive (feeds, data, search index, share images), each replaced
+    /// whole, while a server already reloads the pages.
+    pub fn build(
+        &self,
+        opts: &BuildOptions,
+        lock: &SiteLock,
+        pages_ready: &dyn Fn(&Path),
+    ) -> Result<BuildReport> {
         let mut last = self
             .last
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         let mut site_touched = false;
-        match build_with(opts, lock, last.as_ref(), self.remember, &mut site_touched) {
+        let result = build_with(
+            opts,
+            (lock, pages_ready),
+            last.as_ref(),
+            self.remember,
+            &mut site_touched,
+        );
+        match result {
             Ok((report, memory)) => {
                 *last = self.remember.then_some(memory);
                 Ok(report)
@@ -156,7 +174,7 @@ impl Builder {
 
 fn build_with(
     opts: &BuildOptions,
-    lock: &SiteLock,
+    (lock, pages_ready): (&SiteLock, &dyn Fn(&Path)),
     previous: Option<&Memory>,
     remember: bool,
     site_touched: &mut bool,
@@ -184,7 +202,13 @@ fn build_with(
             && m.output == config.output_dir
             && config.output_dir.join("index.html").is_file()
     });
-    let mut archive = archive::load_reusing(config, previous.map(|m| &m.archive))?;
+    // What the watcher saw, and what this build's import wrote.
+    let changes: Option<Vec<PathBuf>> = opts
+        .changed
+        .as_ref()
+        .map(|c| c.iter().chain(&imported).cloned().collect());
+    let mut archive =
+        archive::load_reusing(config, previous.map(|m| &m.archive), changes.as_deref())?;
     archive.keep_derived = remember;
     clock.lap("load and resolve");
     let tera = match previous {
@@ -215,9 +239,12 @@ fn build_with(
                 .filter(|f| !cards.contains(f))
                 .collect();
             clock.lap("feeds, data, static files");
-            let _readers_wait = lock.for_writing();
-            site.commit()?;
+            {
+                let _readers_wait = lock.for_writing();
+                site.commit()?;
+            }
             clock.lap("swap in");
+            pages_ready(&output);
             pages
         }
         Some(before) => {
@@ -240,23 +267,33 @@ fn build_with(
                 .map(|(_, record)| record)
                 .collect();
             let new_cards: Vec<usize> = changed.iter().filter_map(|p| p.statement()).collect();
-            let site = SiteWriter::in_place(&output);
-            let _readers_wait = lock.for_writing();
-            *site_touched = true;
+            // Render first, then change the site in one short step under the lock.
+            let pages = std::sync::Mutex::new(Vec::new());
             renderer.render_planned(changed.iter().copied(), &|page: Page| {
-                site.write(&urls::output_file(&page.url), page.html.as_bytes())
+                pages.lock().unwrap_or_else(|e| e.into_inner()).push(page);
+                Ok(())
             })?;
-            for page in gone {
-                site.remove(&urls::output_file(&page.url))?;
-            }
-            for card in before.cards.difference(&cards) {
-                site.remove(card)?;
+            let pages = pages.into_inner().unwrap_or_else(|e| e.into_inner());
+            let site = SiteWriter::in_place(&output);
+            {
+                let _readers_wait = lock.for_writing();
+                *site_touched = true;
+                for page in &pages {
+                    site.write(&urls::output_file(&page.url), page.html.as_bytes())?;
+                }
+                for page in gone {
+                    site.remove(&urls::output_file(&page.url))?;
+                }
+                for card in before.cards.difference(&cards) {
+                    site.remove(card)?;
+                }
+                let changed_redirects = redirects
+                    .iter()
+                    .filter(|r| before.pages.get(&r.key).map(|p| p.inputs) != Some(Some(r.inputs)));
+                write_redirects(&site, changed_redirects)?;
             }
             clock.lap("render and write changed pages");
-            let changed_redirects = redirects
-                .iter()
-                .filter(|r| before.pages.get(&r.key).map(|p| p.inputs) != Some(Some(r.inputs)));
-            write_redirects(&site, changed_redirects)?;
+            pages_ready(&output);
             site.take_written();
             write_site(&site, &archive, Some(&new_cards))?;
             files = site

@@ -59,7 +59,7 @@ const WATCHED_DIRS: [&str; 3] = ["content", "templates", "static"];
 /// Quiet time before a burst of changes becomes one rebuild. Long enough to coalesce an
 /// editor's save (write temp file, rename, touch) or a `git checkout`; short enough to feel
 /// immediate.
-const DEBOUNCE: Duration = Duration::from_millis(150);
+const DEBOUNCE: Duration = Duration::from_millis(40);
 
 /// A comment sent on idle event streams, so that a page that went away is noticed (the write
 /// fails) and proxies do not time the stream out.
@@ -117,8 +117,11 @@ pub fn start(opts: ServeOptions) -> Result<ServerHandle> {
     // One builder for the whole session: it remembers the last build, so that a change
     // to one article renders only the pages that show it.
     let builder = crate::build::Builder::default();
-    start_with_builder(opts, move |o: &BuildOptions, lock: &SiteLock| {
-        builder.build(o, lock)
+    start_with_builder(opts, move |o: &BuildOptions, shared: &Shared| {
+        // Reload the pages as soon as they are current; feeds and data follow.
+        builder.build(o, &shared.site_lock, &|output: &Path| {
+            shared.built(output.to_path_buf())
+        })
     })
 }
 
@@ -185,12 +188,12 @@ impl Drop for ServerHandle {
 
 /// Builds the site, taking the lock while it changes the served files; an incremental
 /// [`crate::build::Builder`] in production, a fake in tests.
-type Builder = dyn Fn(&BuildOptions, &SiteLock) -> Result<BuildReport> + Send + Sync;
+type Builder = dyn Fn(&BuildOptions, &Shared) -> Result<BuildReport> + Send + Sync;
 
 /// [`start`] with the build step injected, so the server can be tested on its own.
 fn start_with_builder(
     opts: ServeOptions,
-    builder: impl Fn(&BuildOptions, &SiteLock) -> Result<BuildReport> + Send + Sync + 'static,
+    builder: impl Fn(&BuildOptions, &Shared) -> Result<BuildReport> + Send + Sync + 'static,
 ) -> Result<ServerHandle> {
     let builder: Arc<Builder> = Arc::new(builder);
     // Canonical, so that the watcher's event paths compare equal to ours.
@@ -211,6 +214,7 @@ fn start_with_builder(
         output: opts.output.clone(),
         base_url: Some(url.clone()),
         import_sources: true,
+        changed: None,
     };
     let output = expected_output_dir(&build_opts);
     let mut shared = Shared::new(output.clone());
@@ -282,7 +286,7 @@ fn expected_output_dir(opts: &BuildOptions) -> PathBuf {
 /// Run the builder; a panic in it (a bug) becomes a build error, so that it is shown like
 /// any other and the next change is built again.
 fn build(shared: &Shared, builder: &Builder, opts: &BuildOptions) -> Result<BuildReport> {
-    catch_unwind(AssertUnwindSafe(|| builder(opts, &shared.site_lock))).unwrap_or_else(|panic| {
+    catch_unwind(AssertUnwindSafe(|| builder(opts, shared))).unwrap_or_else(|panic| {
         let what = (panic.downcast_ref::<&str>().copied())
             .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
             .unwrap_or("no message");
@@ -295,10 +299,11 @@ fn build(shared: &Shared, builder: &Builder, opts: &BuildOptions) -> Result<Buil
 /// The first build. A failure is shown in the browser like any later one, so the user can fix
 /// it with the preview open; only a folder that is not an archive at all is fatal.
 fn first_build(shared: &Shared, builder: &Builder, opts: &BuildOptions) -> Result<()> {
+    let generation = shared.status().generation;
     match build(shared, builder, opts) {
         Ok(report) => {
             print_report("Built", &report, shared.timings);
-            shared.built(report.output);
+            shared.built_once(generation, report.output);
         }
         Err(e) if !opts.root.join(CONFIG_FILE).is_file() => return Err(e),
         Err(e) => {
@@ -402,6 +407,14 @@ impl Shared {
         let _ = self.events.send(LiveEvent::Reload { generation });
     }
 
+    /// [`Shared::built`], unless the build already said its pages were ready (the
+    /// generation moved on from `before`).
+    fn built_once(&self, before: u64, output: PathBuf) {
+        if self.status().generation == before {
+            self.built(output);
+        }
+    }
+
     fn failed(&self, message: String) {
         self.status().error = Some(message.clone());
         let _ = self.events.send(LiveEvent::BuildError { message });
@@ -451,7 +464,11 @@ fn start_watcher(root: &Path, output: &Path, triggers: mpsc::Sender<Trigger>) ->
                 .filter(|p| is_watched(&filter_root, &output, p))
                 .cloned()
                 .collect();
-            if !changed.is_empty() {
+            if events.iter().any(|e| e.need_rescan()) {
+                // The watcher lost events (its queue overflowed): rebuild looking at
+                // every file.
+                let _ = triggers.send(Trigger::Changed(Vec::new()));
+            } else if !changed.is_empty() {
                 let _ = triggers.send(Trigger::Changed(changed));
             }
         }
@@ -459,6 +476,7 @@ fn start_watcher(root: &Path, output: &Path, triggers: mpsc::Sender<Trigger>) ->
             for e in errors {
                 eprintln!("warning: watching for changes: {e}");
             }
+            let _ = triggers.send(Trigger::Changed(Vec::new()));
         }
     };
     let mut watcher = match new_debouncer(DEBOUNCE, None, handler) {
@@ -563,7 +581,13 @@ fn rebuild_loop(
                 watch_dirs(watcher, root);
             }
         }
-        for path in rebuild(shared, builder, opts, &changed) {
+        // The watcher's list of changes spares the build a look at every file; a rebuild
+        // asked for (or a watcher that lost track) looks at everything.
+        let opts = BuildOptions {
+            changed: (!asked).then(|| changed.clone()),
+            ..opts.clone()
+        };
+        for path in rebuild(shared, builder, &opts, &changed) {
             if let Some(fingerprint) = fingerprint(&path) {
                 imported.insert(path, fingerprint);
             }
@@ -594,10 +618,11 @@ fn rebuild(
             more => println!("Changed: {first} and {more} more"),
         }
     }
+    let generation = shared.status().generation;
     match build(shared, builder, opts) {
         Ok(report) => {
             print_report("Rebuilt", &report, shared.timings);
-            shared.built(report.output);
+            shared.built_once(generation, report.output);
             report.imported
         }
         Err(e) => {
@@ -1054,7 +1079,7 @@ mod tests {
             port: 0,
             ..ServeOptions::default()
         };
-        let server = start_with_builder(opts, move |o: &BuildOptions, _: &SiteLock| {
+        let server = start_with_builder(opts, move |o: &BuildOptions, _: &Shared| {
             counter.fetch_add(1, Ordering::SeqCst);
             fake_build(o)
         })
@@ -1417,7 +1442,7 @@ mod tests {
             ..ServeOptions::default()
         };
         let server =
-            start_with_builder(opts, |o: &BuildOptions, _: &SiteLock| fake_build(o)).unwrap();
+            start_with_builder(opts, |o: &BuildOptions, _: &Shared| fake_build(o)).unwrap();
         let page = request(server.addr(), "GET", "/");
         assert_eq!(page.status, 503);
         assert!(page
@@ -1443,7 +1468,7 @@ mod tests {
             port: 0,
             ..ServeOptions::default()
         };
-        let failing = |_: &BuildOptions, _: &SiteLock| -> Result<BuildReport> {
+        let failing = |_: &BuildOptions, _: &Shared| -> Result<BuildReport> {
             Err(Error::Other("no".into()))
         };
         assert!(start_with_builder(opts, failing).is_err());

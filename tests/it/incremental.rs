@@ -80,7 +80,7 @@ fn options(root: &Path, output: &str) -> BuildOptions {
 /// assert the two trees are equal. Returns the remembering build's report.
 fn rebuild_and_compare(builder: &Builder, root: &Path, what: &str) -> BuildReport {
     let report = builder
-        .build(&options(root, "public"), &SiteLock::default())
+        .build(&options(root, "public"), &SiteLock::default(), &|_| {})
         .unwrap_or_else(|e| panic!("{what}: {e}"));
     let full = root.join("full");
     let _ = fs::remove_dir_all(&full);
@@ -206,7 +206,7 @@ fn a_failed_rebuild_leaves_the_site_and_the_next_one_catches_up() {
     let good = read(root.join(B));
     fs::write(root.join(B), good.replace("speakers:\n", "speakers: [\n")).unwrap();
     age(&root.join(B), 1);
-    let failed = builder.build(&options(root, "public"), &SiteLock::default());
+    let failed = builder.build(&options(root, "public"), &SiteLock::default(), &|_| {});
     assert!(failed.is_err(), "bad YAML must fail the build");
     assert_same_tree(&root.join("public"), &before, "after a failed build");
 
