@@ -6,7 +6,7 @@
 //! paragraphs that recur across the archive's sources.
 
 use std::collections::HashSet;
-use std::hash::{Hash, Hasher};
+use std::hash::Hasher;
 
 use super::lexicon as lx;
 use super::paragraphs::ends_sentence;
@@ -175,14 +175,33 @@ const GENRES: &[&str] = &[
     "q&a",
 ];
 
-/// A normalised form of a paragraph for recognising repeats across sources.
+/// A normalised form of a paragraph for recognising repeats across sources: a hash of its
+/// letters and digits, lower-cased. (The normalised text is built first and hashed in one
+/// go: hashing it a character at a time cost more than the rest of cleaning.)
 pub fn key(paragraph: &str) -> u64 {
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    for c in paragraph.chars().filter(|c| c.is_alphanumeric()) {
-        for l in c.to_lowercase() {
-            l.hash(&mut h);
+    let mut norm: Vec<u8> = Vec::with_capacity(paragraph.len());
+    let mut buf = [0u8; 4];
+    let b = paragraph.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        let x = b[i];
+        if x.is_ascii() {
+            if x.is_ascii_alphanumeric() {
+                norm.push(x.to_ascii_lowercase());
+            }
+            i += 1;
+            continue;
         }
+        let c = paragraph[i..].chars().next().unwrap_or(' ');
+        if c.is_alphanumeric() {
+            for l in c.to_lowercase() {
+                norm.extend_from_slice(l.encode_utf8(&mut buf).as_bytes());
+            }
+        }
+        i += c.len_utf8();
     }
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    h.write(&norm);
     h.finish()
 }
 
@@ -220,20 +239,29 @@ fn words_outside_quotes(p: &str) -> Vec<String> {
 pub fn word_count(p: &str) -> usize {
     let mut count = 0;
     let mut counted = false;
-    for c in p.chars() {
-        if c.is_ascii() {
-            if c.is_ascii_whitespace() {
+    let b = p.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        let x = b[i];
+        if x.is_ascii() {
+            // ASCII bytes, read as bytes (most of any text).
+            if x.is_ascii_whitespace() {
                 counted = false;
-            } else if !counted && c.is_ascii_alphanumeric() {
+            } else if !counted && x.is_ascii_alphanumeric() {
                 count += 1;
                 counted = true;
             }
-        } else if c.is_whitespace() {
+            i += 1;
+            continue;
+        }
+        let c = p[i..].chars().next().unwrap_or(' ');
+        if c.is_whitespace() {
             counted = false;
         } else if !counted && c.is_alphanumeric() {
             count += 1;
             counted = true;
         }
+        i += c.len_utf8();
     }
     count
 }
@@ -640,12 +668,22 @@ impl Repeats {
 
     /// A paragraph repeated across sources: page furniture. One that attributes words to
     /// someone may be a real quotation carried by two stories: only three or more count.
+    #[cfg(test)]
     pub fn contains(&self, p: &str) -> bool {
         if self.keys.is_empty() {
             return false;
         }
-        let k = key(p);
+        self.contains_key(key(p), p)
+    }
+
+    /// `contains` for a paragraph whose `key` is known.
+    pub fn contains_key(&self, k: u64, p: &str) -> bool {
         self.keys.contains(&k) && (self.keys3.contains(&k) || !has_attribution(p))
+    }
+
+    /// No paragraph recurs: `contains` is false for every paragraph.
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
     }
 }
 

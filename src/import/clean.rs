@@ -8,7 +8,7 @@ use jiff::civil::Date;
 use super::boilerplate::{self as bp, Repeats};
 use super::dates;
 use super::lexicon as lx;
-use super::paragraphs::{ends_sentence, paragraphs};
+use super::paragraphs::ends_sentence;
 
 #[derive(Debug, Clone, Default)]
 pub struct Cleaned {
@@ -27,17 +27,27 @@ enum Class {
 }
 
 /// Clean one article. `repeats` holds paragraphs that recur across the archive's sources.
+#[cfg(test)]
 pub fn clean(text: &str, repeats: &Repeats) -> Cleaned {
-    clean_paragraphs(paragraphs(text), repeats)
+    clean_paragraphs(super::paragraphs::paragraphs(text), repeats)
 }
 
 pub fn clean_paragraphs(paras: Vec<String>, repeats: &Repeats) -> Cleaned {
     let mut out = Cleaned::default();
-    let use_repeats = repeats_apply(&paras, repeats);
+    // Each paragraph's signals, computed once.
+    let furniture: Vec<bool> = paras.iter().map(|p| is_furniture(p)).collect();
+    let keys: Vec<u64> = if repeats.is_empty() {
+        Vec::new()
+    } else {
+        paras.iter().map(|p| bp::key(p)).collect()
+    };
+    let repeated = |i: usize| !keys.is_empty() && repeats.contains_key(keys[i], &paras[i]);
+    let use_repeats = repeats_apply(&paras, &furniture, repeated);
     let mut class: Vec<Class> = paras
         .iter()
-        .map(|p| {
-            if (is_furniture(p) && date_line(p).is_none()) || (use_repeats && repeats.contains(p)) {
+        .enumerate()
+        .map(|(i, p)| {
+            if (furniture[i] && date_line(p).is_none()) || (use_repeats && repeated(i)) {
                 Class::Drop
             } else {
                 Class::Keep
@@ -123,12 +133,11 @@ pub fn publication_of(paras: &[String]) -> Option<String> {
 
 /// When most of an article recurs elsewhere it is a second copy of the same story, not
 /// boilerplate: then repeats are not a signal for it.
-fn repeats_apply(paras: &[String], repeats: &Repeats) -> bool {
-    let long: Vec<&String> = paras
-        .iter()
-        .filter(|p| bp::word_count(p) >= 12 && !is_furniture(p))
+fn repeats_apply(paras: &[String], furniture: &[bool], repeated: impl Fn(usize) -> bool) -> bool {
+    let long: Vec<usize> = (0..paras.len())
+        .filter(|&i| !furniture[i] && bp::word_count(&paras[i]) >= 12)
         .collect();
-    let repeated = long.iter().filter(|p| repeats.contains(p)).count();
+    let repeated = long.iter().filter(|&&i| repeated(i)).count();
     repeated * 2 <= long.len()
 }
 
