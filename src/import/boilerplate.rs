@@ -242,19 +242,17 @@ pub fn word_count(p: &str) -> usize {
     let b = p.as_bytes();
     let mut i = 0;
     while i < b.len() {
-        let x = b[i];
-        if x.is_ascii() {
-            // ASCII bytes, read as bytes (most of any text).
-            if x.is_ascii_whitespace() {
-                counted = false;
-            } else if !counted && x.is_ascii_alphanumeric() {
-                count += 1;
-                counted = true;
-            }
+        // A run of ASCII bytes, read as bytes (most of any text), without branches.
+        while i < b.len() && b[i].is_ascii() {
+            let class = ASCII_CLASS[b[i] as usize];
+            let alnum = class == ALNUM;
+            count += usize::from(alnum && !counted);
+            counted = (counted || alnum) && class != SPACE;
             i += 1;
-            continue;
         }
-        let c = p[i..].chars().next().unwrap_or(' ');
+        let Some(c) = p.get(i..).and_then(|r| r.chars().next()) else {
+            break;
+        };
         if c.is_whitespace() {
             counted = false;
         } else if !counted && c.is_alphanumeric() {
@@ -265,6 +263,27 @@ pub fn word_count(p: &str) -> usize {
     }
     count
 }
+
+const SPACE: u8 = 1;
+const ALNUM: u8 = 2;
+
+/// `word_count`'s view of each ASCII byte: white space, letter or digit, or other.
+const ASCII_CLASS: [u8; 128] = {
+    let mut t = [0u8; 128];
+    let mut i = 0;
+    while i < 128 {
+        let b = i as u8;
+        t[i] = if b.is_ascii_whitespace() {
+            SPACE
+        } else if b.is_ascii_alphanumeric() {
+            ALNUM
+        } else {
+            0
+        };
+        i += 1;
+    }
+    t
+};
 
 fn has_quotes(p: &str) -> bool {
     p.contains(['"', '\u{201c}', '\u{201d}', '\u{ab}', '\u{bb}'])
@@ -280,10 +299,14 @@ fn first_word(p: &str) -> String {
 
 /// A call to action: "Support us", "Sign up for our newsletter", "Read our analysis ...".
 pub fn is_call_to_action(p: &str) -> bool {
+    is_call_to_action_n(p, word_count(p))
+}
+
+/// `is_call_to_action` for a paragraph of `n` words (`word_count`).
+pub fn is_call_to_action_n(p: &str, n: usize) -> bool {
     if has_quotes(p) {
         return false;
     }
-    let n = word_count(p);
     let first = first_word(p);
     if CTA_VERBS.contains(&first.as_str()) && n <= 25 {
         // "Read" is also past tense; a full sentence must address the reader to count.
@@ -334,7 +357,11 @@ fn sentences(p: &str) -> Vec<&str> {
 
 /// A reader appeal: donations, subscriptions, ads, addressed to the reader.
 pub fn is_appeal(p: &str) -> bool {
-    let n = word_count(p);
+    is_appeal_n(p, word_count(p))
+}
+
+/// `is_appeal` for a paragraph of `n` words (`word_count`).
+pub fn is_appeal_n(p: &str, n: usize) -> bool {
     if n > 80 {
         return false;
     }
@@ -483,8 +510,14 @@ pub fn is_credit(s: &str) -> bool {
 }
 
 /// A caption ending in a credit: "Face masks ... in St. Petersburg. Anatoly Maltsev / EPA".
+#[cfg(test)]
 pub fn is_captioned_credit(p: &str) -> bool {
-    if has_quotes(p) || word_count(p) > 70 {
+    is_captioned_credit_n(p, word_count(p))
+}
+
+/// `is_captioned_credit` for a paragraph of `n` words (`word_count`).
+pub fn is_captioned_credit_n(p: &str, n: usize) -> bool {
+    if has_quotes(p) || n > 70 {
         return false;
     }
     if is_credit(p) {
@@ -546,8 +579,13 @@ pub fn is_title_case(s: &str) -> bool {
 
 /// Wire credits and notices: "Reporting by ...; Editing by ...", "© 2016 Reuters",
 /// "... contributed to this report."
+#[cfg(test)]
 pub fn is_credit_line(p: &str) -> bool {
-    let n = word_count(p);
+    is_credit_line_n(p, word_count(p))
+}
+
+/// `is_credit_line` for a paragraph of `n` words (`word_count`).
+pub fn is_credit_line_n(p: &str, n: usize) -> bool {
     if n > 60 {
         return false;
     }

@@ -35,14 +35,19 @@ pub fn clean(text: &str, repeats: &Repeats) -> Cleaned {
 pub fn clean_paragraphs(paras: Vec<String>, repeats: &Repeats) -> Cleaned {
     let mut out = Cleaned::default();
     // Each paragraph's signals, computed once.
-    let furniture: Vec<bool> = paras.iter().map(|p| is_furniture(p)).collect();
+    let words: Vec<usize> = paras.iter().map(|p| bp::word_count(p)).collect();
+    let furniture: Vec<bool> = paras
+        .iter()
+        .zip(&words)
+        .map(|(p, &n)| is_furniture(p, n))
+        .collect();
     let keys: Vec<u64> = if repeats.is_empty() {
         Vec::new()
     } else {
         paras.iter().map(|p| bp::key(p)).collect()
     };
     let repeated = |i: usize| !keys.is_empty() && repeats.contains_key(keys[i], &paras[i]);
-    let use_repeats = repeats_apply(&paras, &furniture, repeated);
+    let use_repeats = repeats_apply(&words, &furniture, repeated);
     let mut class: Vec<Class> = paras
         .iter()
         .enumerate()
@@ -133,22 +138,22 @@ pub fn publication_of(paras: &[String]) -> Option<String> {
 
 /// When most of an article recurs elsewhere it is a second copy of the same story, not
 /// boilerplate: then repeats are not a signal for it.
-fn repeats_apply(paras: &[String], furniture: &[bool], repeated: impl Fn(usize) -> bool) -> bool {
-    let long: Vec<usize> = (0..paras.len())
-        .filter(|&i| !furniture[i] && bp::word_count(&paras[i]) >= 12)
+fn repeats_apply(words: &[usize], furniture: &[bool], repeated: impl Fn(usize) -> bool) -> bool {
+    let long: Vec<usize> = (0..words.len())
+        .filter(|&i| !furniture[i] && words[i] >= 12)
         .collect();
     let repeated = long.iter().filter(|&&i| repeated(i)).count();
     repeated * 2 <= long.len()
 }
 
-/// Page furniture recognisable anywhere in the text.
-fn is_furniture(p: &str) -> bool {
+/// Page furniture recognisable anywhere in the text (`n`: its `word_count`).
+fn is_furniture(p: &str, n: usize) -> bool {
     bp::is_junk(p)
-        || bp::is_call_to_action(p)
-        || bp::is_appeal(p)
-        || bp::is_captioned_credit(p)
+        || bp::is_call_to_action_n(p, n)
+        || bp::is_appeal_n(p, n)
+        || bp::is_captioned_credit_n(p, n)
         || bp::is_labelled_teaser(p)
-        || bp::is_credit_line(p)
+        || bp::is_credit_line_n(p, n)
 }
 
 /// A body paragraph as kept, or None for short unpunctuated lines and teasers.
