@@ -615,15 +615,25 @@ pub fn is_credit_line_n(p: &str, n: usize) -> bool {
         "this article was",
         "this report was",
     ];
-    let has = |needle: &str| {
-        let cap = needle[..1].to_uppercase() + &needle[1..];
-        p.contains(needle) || p.contains(&cap) || p.contains(&needle.to_uppercase())
-    };
+    // A phrase as written in lower case, capitalised or in capitals.
+    let has = |forms: [&str; 3]| forms.iter().any(|f| p.contains(f));
     starts.iter().any(|s| lower.starts_with(s))
-        || has("contributed to this report")
-        || has("contributed reporting")
-        || has("all rights reserved")
-        || (has("editing by") && n <= 25)
+        || has([
+            "contributed to this report",
+            "Contributed to this report",
+            "CONTRIBUTED TO THIS REPORT",
+        ])
+        || has([
+            "contributed reporting",
+            "Contributed reporting",
+            "CONTRIBUTED REPORTING",
+        ])
+        || has([
+            "all rights reserved",
+            "All rights reserved",
+            "ALL RIGHTS RESERVED",
+        ])
+        || (has(["editing by", "Editing by", "EDITING BY"]) && n <= 25)
 }
 
 /// A paragraph with no letters: "×", "***", "—".
