@@ -102,9 +102,9 @@ fn unquote(v: &str) -> String {
 /// Statement ids and relation targets in use across the archive, and article slugs.
 #[derive(Debug, Default)]
 pub struct Ids {
-    pub statements: HashSet<String>,
+    pub statements: super::ids::Taken,
     pub relation_targets: HashSet<String>,
-    pub slugs: HashSet<String>,
+    pub slugs: super::ids::Taken,
 }
 
 pub fn ids(dir: &Path) -> Result<Ids> {

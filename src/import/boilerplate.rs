@@ -6,7 +6,7 @@
 //! paragraphs that recur across the archive's sources.
 
 use std::collections::HashSet;
-use std::hash::{Hash, Hasher};
+use std::hash::Hasher;
 
 use super::lexicon as lx;
 use super::paragraphs::ends_sentence;
@@ -175,14 +175,33 @@ const GENRES: &[&str] = &[
     "q&a",
 ];
 
-/// A normalised form of a paragraph for recognising repeats across sources.
+/// A normalised form of a paragraph for recognising repeats across sources: a hash of its
+/// letters and digits, lower-cased. (The normalised text is built first and hashed in one
+/// go: hashing it a character at a time cost more than the rest of cleaning.)
 pub fn key(paragraph: &str) -> u64 {
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    for c in paragraph.chars().filter(|c| c.is_alphanumeric()) {
-        for l in c.to_lowercase() {
-            l.hash(&mut h);
+    let mut norm: Vec<u8> = Vec::with_capacity(paragraph.len());
+    let mut buf = [0u8; 4];
+    let b = paragraph.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        let x = b[i];
+        if x.is_ascii() {
+            if x.is_ascii_alphanumeric() {
+                norm.push(x.to_ascii_lowercase());
+            }
+            i += 1;
+            continue;
         }
+        let c = paragraph[i..].chars().next().unwrap_or(' ');
+        if c.is_alphanumeric() {
+            for l in c.to_lowercase() {
+                norm.extend_from_slice(l.encode_utf8(&mut buf).as_bytes());
+            }
+        }
+        i += c.len_utf8();
     }
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    h.write(&norm);
     h.finish()
 }
 
@@ -220,23 +239,51 @@ fn words_outside_quotes(p: &str) -> Vec<String> {
 pub fn word_count(p: &str) -> usize {
     let mut count = 0;
     let mut counted = false;
-    for c in p.chars() {
-        if c.is_ascii() {
-            if c.is_ascii_whitespace() {
-                counted = false;
-            } else if !counted && c.is_ascii_alphanumeric() {
-                count += 1;
-                counted = true;
-            }
-        } else if c.is_whitespace() {
+    let b = p.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        // A run of ASCII bytes, read as bytes (most of any text), without branches.
+        while i < b.len() && b[i].is_ascii() {
+            let class = ASCII_CLASS[b[i] as usize];
+            let alnum = class == ALNUM;
+            count += usize::from(alnum && !counted);
+            counted = (counted || alnum) && class != SPACE;
+            i += 1;
+        }
+        let Some(c) = p.get(i..).and_then(|r| r.chars().next()) else {
+            break;
+        };
+        if c.is_whitespace() {
             counted = false;
         } else if !counted && c.is_alphanumeric() {
             count += 1;
             counted = true;
         }
+        i += c.len_utf8();
     }
     count
 }
+
+const SPACE: u8 = 1;
+const ALNUM: u8 = 2;
+
+/// `word_count`'s view of each ASCII byte: white space, letter or digit, or other.
+const ASCII_CLASS: [u8; 128] = {
+    let mut t = [0u8; 128];
+    let mut i = 0;
+    while i < 128 {
+        let b = i as u8;
+        t[i] = if b.is_ascii_whitespace() {
+            SPACE
+        } else if b.is_ascii_alphanumeric() {
+            ALNUM
+        } else {
+            0
+        };
+        i += 1;
+    }
+    t
+};
 
 fn has_quotes(p: &str) -> bool {
     p.contains(['"', '\u{201c}', '\u{201d}', '\u{ab}', '\u{bb}'])
@@ -252,10 +299,14 @@ fn first_word(p: &str) -> String {
 
 /// A call to action: "Support us", "Sign up for our newsletter", "Read our analysis ...".
 pub fn is_call_to_action(p: &str) -> bool {
+    is_call_to_action_n(p, word_count(p))
+}
+
+/// `is_call_to_action` for a paragraph of `n` words (`word_count`).
+pub fn is_call_to_action_n(p: &str, n: usize) -> bool {
     if has_quotes(p) {
         return false;
     }
-    let n = word_count(p);
     let first = first_word(p);
     if CTA_VERBS.contains(&first.as_str()) && n <= 25 {
         // "Read" is also past tense; a full sentence must address the reader to count.
@@ -306,7 +357,11 @@ fn sentences(p: &str) -> Vec<&str> {
 
 /// A reader appeal: donations, subscriptions, ads, addressed to the reader.
 pub fn is_appeal(p: &str) -> bool {
-    let n = word_count(p);
+    is_appeal_n(p, word_count(p))
+}
+
+/// `is_appeal` for a paragraph of `n` words (`word_count`).
+pub fn is_appeal_n(p: &str, n: usize) -> bool {
     if n > 80 {
         return false;
     }
@@ -455,8 +510,14 @@ pub fn is_credit(s: &str) -> bool {
 }
 
 /// A caption ending in a credit: "Face masks ... in St. Petersburg. Anatoly Maltsev / EPA".
+#[cfg(test)]
 pub fn is_captioned_credit(p: &str) -> bool {
-    if has_quotes(p) || word_count(p) > 70 {
+    is_captioned_credit_n(p, word_count(p))
+}
+
+/// `is_captioned_credit` for a paragraph of `n` words (`word_count`).
+pub fn is_captioned_credit_n(p: &str, n: usize) -> bool {
+    if has_quotes(p) || n > 70 {
         return false;
     }
     if is_credit(p) {
@@ -518,8 +579,13 @@ pub fn is_title_case(s: &str) -> bool {
 
 /// Wire credits and notices: "Reporting by ...; Editing by ...", "© 2016 Reuters",
 /// "... contributed to this report."
+#[cfg(test)]
 pub fn is_credit_line(p: &str) -> bool {
-    let n = word_count(p);
+    is_credit_line_n(p, word_count(p))
+}
+
+/// `is_credit_line` for a paragraph of `n` words (`word_count`).
+pub fn is_credit_line_n(p: &str, n: usize) -> bool {
     if n > 60 {
         return false;
     }
@@ -549,15 +615,25 @@ pub fn is_credit_line(p: &str) -> bool {
         "this article was",
         "this report was",
     ];
-    let has = |needle: &str| {
-        let cap = needle[..1].to_uppercase() + &needle[1..];
-        p.contains(needle) || p.contains(&cap) || p.contains(&needle.to_uppercase())
-    };
+    // A phrase as written in lower case, capitalised or in capitals.
+    let has = |forms: [&str; 3]| forms.iter().any(|f| p.contains(f));
     starts.iter().any(|s| lower.starts_with(s))
-        || has("contributed to this report")
-        || has("contributed reporting")
-        || has("all rights reserved")
-        || (has("editing by") && n <= 25)
+        || has([
+            "contributed to this report",
+            "Contributed to this report",
+            "CONTRIBUTED TO THIS REPORT",
+        ])
+        || has([
+            "contributed reporting",
+            "Contributed reporting",
+            "CONTRIBUTED REPORTING",
+        ])
+        || has([
+            "all rights reserved",
+            "All rights reserved",
+            "ALL RIGHTS RESERVED",
+        ])
+        || (has(["editing by", "Editing by", "EDITING BY"]) && n <= 25)
 }
 
 /// A paragraph with no letters: "×", "***", "—".
@@ -640,12 +716,22 @@ impl Repeats {
 
     /// A paragraph repeated across sources: page furniture. One that attributes words to
     /// someone may be a real quotation carried by two stories: only three or more count.
+    #[cfg(test)]
     pub fn contains(&self, p: &str) -> bool {
         if self.keys.is_empty() {
             return false;
         }
-        let k = key(p);
+        self.contains_key(key(p), p)
+    }
+
+    /// `contains` for a paragraph whose `key` is known.
+    pub fn contains_key(&self, k: u64, p: &str) -> bool {
         self.keys.contains(&k) && (self.keys3.contains(&k) || !has_attribution(p))
+    }
+
+    /// No paragraph recurs: `contains` is false for every paragraph.
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
     }
 }
 

@@ -55,6 +55,9 @@ pub fn attributions(p: &Para, s: Range<usize>) -> Vec<Attribution> {
             continue;
         }
         let lw = p.lower(i);
+        if !may_attribute(lw) {
+            continue;
+        }
         let found = if lw == "according" && p.lower(i + 1) == "to" && i + 2 < s.end {
             according_to(p, &s, i)
         } else if lx::has(lx::SPEECH_VERBS, lw) && finite_ok(p, &s, i, lw) {
@@ -71,6 +74,33 @@ pub fn attributions(p: &Para, s: Range<usize>) -> Vec<Attribution> {
         out.extend(found);
     }
     out
+}
+
+/// Can `lw` start an attribution (be one of the words `attributions` looks for)? A quick
+/// answer by first letter and length, no for most words of a text; a yes is checked
+/// against the word lists.
+fn may_attribute(lw: &str) -> bool {
+    static FILTER: std::sync::OnceLock<[u64; 256]> = std::sync::OnceLock::new();
+    let filter = FILTER.get_or_init(|| {
+        let mut t = [0u64; 256];
+        let extra: &[&str] = &["according", "described", "describes"];
+        for w in lx::SPEECH_VERBS
+            .iter()
+            .chain(lx::SPEECH_PARTICIPLES)
+            .chain(lx::LABEL_VERBS)
+            .chain(extra)
+        {
+            match w.as_bytes().first() {
+                Some(&b) => t[b as usize] |= 1 << w.len().min(63),
+                None => t = [u64::MAX; 256],
+            }
+        }
+        t
+    });
+    match lw.as_bytes().first() {
+        Some(&b) => (filter[b as usize] >> lw.len().min(63)) & 1 == 1,
+        None => true,
+    }
 }
 
 /// Rules out nouns and infinitives: "the claims", "on claims that", "to say", "is said to".

@@ -8,7 +8,7 @@ use jiff::civil::Date;
 use super::boilerplate::{self as bp, Repeats};
 use super::dates;
 use super::lexicon as lx;
-use super::paragraphs::{ends_sentence, paragraphs};
+use super::paragraphs::ends_sentence;
 
 #[derive(Debug, Clone, Default)]
 pub struct Cleaned {
@@ -27,17 +27,32 @@ enum Class {
 }
 
 /// Clean one article. `repeats` holds paragraphs that recur across the archive's sources.
+#[cfg(test)]
 pub fn clean(text: &str, repeats: &Repeats) -> Cleaned {
-    clean_paragraphs(paragraphs(text), repeats)
+    clean_paragraphs(super::paragraphs::paragraphs(text), repeats)
 }
 
 pub fn clean_paragraphs(paras: Vec<String>, repeats: &Repeats) -> Cleaned {
     let mut out = Cleaned::default();
-    let use_repeats = repeats_apply(&paras, repeats);
+    // Each paragraph's signals, computed once.
+    let words: Vec<usize> = paras.iter().map(|p| bp::word_count(p)).collect();
+    let furniture: Vec<bool> = paras
+        .iter()
+        .zip(&words)
+        .map(|(p, &n)| is_furniture(p, n))
+        .collect();
+    let keys: Vec<u64> = if repeats.is_empty() {
+        Vec::new()
+    } else {
+        paras.iter().map(|p| bp::key(p)).collect()
+    };
+    let repeated = |i: usize| !keys.is_empty() && repeats.contains_key(keys[i], &paras[i]);
+    let use_repeats = repeats_apply(&words, &furniture, repeated);
     let mut class: Vec<Class> = paras
         .iter()
-        .map(|p| {
-            if (is_furniture(p) && date_line(p).is_none()) || (use_repeats && repeats.contains(p)) {
+        .enumerate()
+        .map(|(i, p)| {
+            if (furniture[i] && date_line(p).is_none()) || (use_repeats && repeated(i)) {
                 Class::Drop
             } else {
                 Class::Keep
@@ -123,23 +138,22 @@ pub fn publication_of(paras: &[String]) -> Option<String> {
 
 /// When most of an article recurs elsewhere it is a second copy of the same story, not
 /// boilerplate: then repeats are not a signal for it.
-fn repeats_apply(paras: &[String], repeats: &Repeats) -> bool {
-    let long: Vec<&String> = paras
-        .iter()
-        .filter(|p| bp::word_count(p) >= 12 && !is_furniture(p))
+fn repeats_apply(words: &[usize], furniture: &[bool], repeated: impl Fn(usize) -> bool) -> bool {
+    let long: Vec<usize> = (0..words.len())
+        .filter(|&i| !furniture[i] && words[i] >= 12)
         .collect();
-    let repeated = long.iter().filter(|p| repeats.contains(p)).count();
+    let repeated = long.iter().filter(|&&i| repeated(i)).count();
     repeated * 2 <= long.len()
 }
 
-/// Page furniture recognisable anywhere in the text.
-fn is_furniture(p: &str) -> bool {
+/// Page furniture recognisable anywhere in the text (`n`: its `word_count`).
+fn is_furniture(p: &str, n: usize) -> bool {
     bp::is_junk(p)
-        || bp::is_call_to_action(p)
-        || bp::is_appeal(p)
-        || bp::is_captioned_credit(p)
+        || bp::is_call_to_action_n(p, n)
+        || bp::is_appeal_n(p, n)
+        || bp::is_captioned_credit_n(p, n)
         || bp::is_labelled_teaser(p)
-        || bp::is_credit_line(p)
+        || bp::is_credit_line_n(p, n)
 }
 
 /// A body paragraph as kept, or None for short unpunctuated lines and teasers.

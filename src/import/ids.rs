@@ -3,7 +3,7 @@
 //! anywhere in the archive) and article slugs (`{date}-{title}`, at most about 60
 //! characters, cut at a word boundary).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use jiff::civil::Date;
 
@@ -13,12 +13,7 @@ fn slug_words(text: &str) -> String {
 }
 
 /// A new statement id, not in `taken`; it is added to `taken`.
-pub fn statement_id(
-    speaker: &str,
-    date: Option<Date>,
-    text: &str,
-    taken: &mut HashSet<String>,
-) -> String {
+pub fn statement_id(speaker: &str, date: Option<Date>, text: &str, taken: &mut Taken) -> String {
     let words: Vec<&str> = text
         .split_whitespace()
         .filter(|w| w.chars().any(char::is_alphanumeric))
@@ -32,19 +27,48 @@ pub fn statement_id(
     unique(format!("{speaker}-{date}-{words}"), taken)
 }
 
-fn unique(base: String, taken: &mut HashSet<String>) -> String {
-    let mut id = base.clone();
-    let mut n = 2;
-    while taken.contains(&id) {
-        id = format!("{base}-{n}");
+/// Ids (or slugs) in use, and for each base already made unique the next suffix worth
+/// trying: ids are only ever added, so every one below it is still taken, and a base that
+/// recurs k times costs k lookups instead of k * k / 2.
+#[derive(Debug, Default, Clone)]
+pub struct Taken {
+    set: HashSet<String>,
+    next: HashMap<String, usize>,
+}
+
+impl Taken {
+    pub fn insert(&mut self, id: String) -> bool {
+        self.set.insert(id)
+    }
+}
+
+impl Extend<String> for Taken {
+    fn extend<I: IntoIterator<Item = String>>(&mut self, iter: I) {
+        self.set.extend(iter);
+    }
+}
+
+/// `base`, else `base-2`, `base-3`, ...: the first not in `taken`; it is added to `taken`.
+fn unique(base: String, taken: &mut Taken) -> String {
+    // 1 stands for `base` itself.
+    let mut n = taken.next.get(&base).copied().unwrap_or(1);
+    loop {
+        let id = if n == 1 {
+            base.clone()
+        } else {
+            format!("{base}-{n}")
+        };
+        if !taken.set.contains(&id) {
+            taken.set.insert(id.clone());
+            taken.next.insert(base, n + 1);
+            return id;
+        }
         n += 1;
     }
-    taken.insert(id.clone());
-    id
 }
 
 /// An article slug from date and title, not in `taken`; it is added to `taken`.
-pub fn article_slug(date: Option<Date>, title: &str, taken: &mut HashSet<String>) -> String {
+pub fn article_slug(date: Option<Date>, title: &str, taken: &mut Taken) -> String {
     const MAX: usize = 60;
     let prefix = date.map(|d| format!("{d}-")).unwrap_or_default();
     let mut slug = prefix.clone();
@@ -76,7 +100,7 @@ mod tests {
 
     #[test]
     fn statement_ids() {
-        let mut taken = HashSet::new();
+        let mut taken = Taken::default();
         let a = statement_id(
             "dmitry-peskov",
             Some(date(2016, 11, 14)),
@@ -102,7 +126,7 @@ mod tests {
 
     #[test]
     fn article_slugs() {
-        let mut taken = HashSet::new();
+        let mut taken = Taken::default();
         let s = article_slug(
             Some(date(2016, 11, 14)),
             "Kremlin Spokesman Denies Contact With Trump Before Election",

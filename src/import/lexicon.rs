@@ -1051,11 +1051,16 @@ pub fn is_speech_verb(word: &str) -> bool {
 
 /// Lower-case a word for lookup, dropping a possessive "’s"/"'s" or plural "’".
 pub fn key(word: &str) -> String {
-    let w = word.to_lowercase();
+    let mut w = if word.is_ascii() {
+        word.to_ascii_lowercase()
+    } else {
+        word.to_lowercase()
+    };
     for suffix in ["\u{2019}s", "'s", "\u{2019}", "'"] {
         if let Some(stem) = w.strip_suffix(suffix) {
             if !stem.is_empty() {
-                return stem.to_string();
+                w.truncate(stem.len());
+                return w;
             }
         }
     }

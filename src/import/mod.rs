@@ -146,14 +146,15 @@ pub fn run(root: &Path, opts: &ImportOptions) -> Result<ImportReport> {
     if !problems.is_empty() {
         return Err(Error::Problems(problems));
     }
-    let repeats = archive_repeats(&sources_dir, &todo, &decoded, &metadata);
+    let mut repeats = archive_repeats(&sources_dir, &todo, &decoded, &metadata);
     let mut registry = Registry::load(&root.join("content").join("speakers"))?;
     let mut ids = archive::ids(&articles_dir)?;
     let mut writes: Vec<PlannedFile> = Vec::new();
     for (s, text) in todo.iter().zip(&decoded) {
         let known = Known::for_source(&s.rel, opts, &metadata);
         let group = repeats.group_of(&s.rel);
-        let imported = import_one(s, text, &known, repeats.for_group(&group), &mut registry);
+        let paras = repeats.take_paragraphs(&s.rel, text);
+        let imported = import_one(s, paras, &known, repeats.for_group(&group), &mut registry);
         let Imported {
             meta,
             body,
@@ -488,12 +489,12 @@ struct Imported {
 /// Clean, extract and describe one source. Statement ids are left empty.
 fn import_one(
     s: &Source,
-    text: &str,
+    paras: Vec<String>,
     known: &Known,
     repeats: &Repeats,
     registry: &mut Registry,
 ) -> Imported {
-    let cleaned = clean::clean(text, repeats);
+    let cleaned = clean::clean_paragraphs(paras, repeats);
     let (date, date_source) = match (known.date, cleaned.date) {
         (Some((d, src)), _) => (Some(d), Some(src)),
         (None, Some(d)) => (Some(d), Some(DateSource::Text)),
@@ -725,6 +726,14 @@ fn read_source(rel: String, path: PathBuf, copy_in: bool) -> Result<Source> {
 
 /// Every text file in content/sources/ (except metadata.toml and dotfiles), sorted.
 fn discover(sources_dir: &Path) -> Result<Vec<Source>> {
+    discover_files(sources_dir)?
+        .into_iter()
+        .map(|(rel, path)| read_source(rel, path, false))
+        .collect()
+}
+
+/// The names (relative, as in `Source::rel`) and paths of what `discover` reads.
+fn discover_files(sources_dir: &Path) -> Result<Vec<(String, PathBuf)>> {
     if !sources_dir.is_dir() {
         return Ok(Vec::new());
     }
@@ -740,11 +749,7 @@ fn discover(sources_dir: &Path) -> Result<Vec<Source>> {
             .strip_prefix(sources_dir)
             .unwrap_or(entry.path());
         if is_source_name(rel) {
-            out.push(read_source(
-                rel_string(rel),
-                entry.path().to_path_buf(),
-                false,
-            )?);
+            out.push((rel_string(rel), entry.path().to_path_buf()));
         }
     }
     Ok(out)
@@ -810,6 +815,8 @@ struct ArchiveRepeats {
     groups: HashMap<String, Repeats>,
     group_of: HashMap<String, String>,
     empty: Repeats,
+    /// The paragraphs of every source (split once, used again by cleaning).
+    paragraphs: HashMap<String, Vec<String>>,
 }
 
 impl ArchiveRepeats {
@@ -819,6 +826,13 @@ impl ArchiveRepeats {
 
     fn for_group(&self, group: &str) -> &Repeats {
         self.groups.get(group).unwrap_or(&self.empty)
+    }
+
+    /// The paragraphs of a source (`paragraphs::paragraphs` of its text), taken out.
+    fn take_paragraphs(&mut self, rel: &str, text: &str) -> Vec<String> {
+        self.paragraphs
+            .remove(rel)
+            .unwrap_or_else(|| paragraphs::paragraphs(text))
     }
 }
 
@@ -855,14 +869,19 @@ fn archive_repeats(
     for (s, d) in todo.iter().zip(decoded) {
         texts.insert(s.rel.clone(), paragraphs::paragraphs(d));
     }
-    if let Ok(all) = discover(sources_dir) {
-        for s in all {
-            if texts.contains_key(&s.rel) {
-                continue;
-            }
-            if let Ok(d) = decode::decode(&s.path, &s.bytes) {
-                texts.insert(s.rel, paragraphs::paragraphs(&d.text));
-            }
+    // The other sources, read only when they are not being imported (and, as when all
+    // were read at once, none of them counts when one cannot be read).
+    let others: Option<Vec<(String, PathBuf, Vec<u8>)>> =
+        discover_files(sources_dir).ok().and_then(|files| {
+            files
+                .into_iter()
+                .filter(|(rel, _)| !texts.contains_key(rel))
+                .map(|(rel, path)| std::fs::read(&path).ok().map(|b| (rel, path, b)))
+                .collect()
+        });
+    for (rel, path, bytes) in others.unwrap_or_default() {
+        if let Ok(d) = decode::decode(&path, &bytes) {
+            texts.insert(rel, paragraphs::paragraphs(&d.text));
         }
     }
     let mut out = ArchiveRepeats::default();
@@ -878,6 +897,7 @@ fn archive_repeats(
     for (g, sources) in by_group {
         out.groups.insert(g, Repeats::from_sources(sources));
     }
+    out.paragraphs = texts;
     out
 }
 

@@ -2,7 +2,7 @@
 //! alias, surname or exact role, and choosing ids for new speakers so that one person is
 //! one speaker across the whole archive.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::path::Path;
 
 use crate::content::{parse_document, SpeakerMeta};
@@ -11,12 +11,54 @@ use crate::error::{Error, Result};
 #[derive(Debug, Clone, Default)]
 pub struct Registry {
     speakers: Vec<(String, SpeakerMeta)>,
-    /// The normalised names of `speakers`, same order: made once per speaker, because
-    /// lookups happen for every mention and would otherwise normalise the whole registry
-    /// each time.
-    keys: Vec<Keys>,
+    /// `speakers` by id and by each normalised name (made once per speaker, because
+    /// lookups happen for every mention): lookups cost the same in an archive of
+    /// ten speakers and in one of ten thousand.
+    index: Index,
     /// Ids added during this import (their files are still to be written).
     pub added: Vec<String>,
+}
+
+/// Positions in `Registry::speakers`, in order.
+#[derive(Debug, Clone, Default)]
+struct Index {
+    id: HashMap<String, usize>,
+    name: HashMap<String, Vec<usize>>,
+    surname: HashMap<String, Vec<usize>>,
+    alias: HashMap<String, Vec<usize>>,
+    role: HashMap<String, Vec<usize>>,
+}
+
+impl Index {
+    fn add(&mut self, i: usize, id: &str, k: &Keys) {
+        self.id.entry(id.to_string()).or_insert(i);
+        self.name.entry(k.name.clone()).or_default().push(i);
+        self.surname.entry(k.surname.clone()).or_default().push(i);
+        for a in &k.aliases {
+            self.alias.entry(a.clone()).or_default().push(i);
+        }
+        if let Some(r) = &k.role {
+            self.role.entry(r.clone()).or_default().push(i);
+        }
+    }
+
+    /// Positions under `key` in either map, in registry order, each once.
+    fn either(
+        a: &HashMap<String, Vec<usize>>,
+        b: &HashMap<String, Vec<usize>>,
+        key: &str,
+    ) -> Vec<usize> {
+        let mut out: Vec<usize> = a
+            .get(key)
+            .into_iter()
+            .chain(b.get(key))
+            .flatten()
+            .copied()
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -89,48 +131,51 @@ impl Registry {
     }
 
     pub fn get(&self, id: &str) -> Option<&SpeakerMeta> {
-        self.speakers.iter().find(|(i, _)| i == id).map(|(_, m)| m)
+        self.index.id.get(id).map(|&i| &self.speakers[i].1)
     }
 
     /// A named person or organisation: full name or alias.
     pub fn by_name(&self, name: &str, organization: bool) -> Option<&str> {
         let n = norm(name);
-        self.entries()
-            .find(|((_, m), k)| {
-                !m.anonymous
-                    && m.organization == organization
-                    && (k.name == n || k.aliases.contains(&n))
-            })
-            .map(|((id, _), _)| id.as_str())
+        Index::either(&self.index.name, &self.index.alias, &n)
+            .into_iter()
+            .map(|i| &self.speakers[i])
+            .find(|(_, m)| !m.anonymous && m.organization == organization)
+            .map(|(id, _)| id.as_str())
     }
 
-    fn entries(&self) -> impl Iterator<Item = (&(String, SpeakerMeta), &Keys)> {
-        self.speakers.iter().zip(&self.keys)
+    /// The only entry among `candidates` (positions) that `keep` accepts.
+    fn only(
+        &self,
+        candidates: &[usize],
+        keep: impl Fn(&SpeakerMeta) -> bool,
+    ) -> Option<(&str, &SpeakerMeta)> {
+        let mut hits = candidates
+            .iter()
+            .map(|&i| &self.speakers[i])
+            .filter(|(_, m)| keep(m));
+        let (id, meta) = hits.next()?;
+        hits.next().is_none().then_some((id.as_str(), meta))
     }
 
     fn push(&mut self, id: String, meta: SpeakerMeta) {
-        self.keys.push(Keys::of(&meta));
+        let keys = Keys::of(&meta);
+        self.index.add(self.speakers.len(), &id, &keys);
         self.speakers.push((id, meta));
     }
 
     /// A person by surname alone, only when exactly one registered person answers to it.
     pub fn by_surname(&self, word: &str) -> Option<(&str, &SpeakerMeta)> {
         let w = norm(word);
-        let mut hits = self.entries().filter(|((_, m), k)| {
-            !m.anonymous && !m.organization && (k.surname == w || k.aliases.contains(&w))
-        });
-        let ((id, meta), _) = hits.next()?;
-        hits.next().is_none().then_some((id.as_str(), meta))
+        let candidates = Index::either(&self.index.surname, &self.index.alias, &w);
+        self.only(&candidates, |m| !m.anonymous && !m.organization)
     }
 
     /// A person by an exact role ("Kremlin spokesman"), when only one has it.
     pub fn by_role(&self, role: &str) -> Option<(&str, &SpeakerMeta)> {
         let r = norm(role);
-        let mut hits = self
-            .entries()
-            .filter(|((_, m), k)| !m.anonymous && k.role.as_ref() == Some(&r));
-        let ((id, meta), _) = hits.next()?;
-        hits.next().is_none().then_some((id.as_str(), meta))
+        let candidates = self.index.role.get(&r).map_or(&[][..], Vec::as_slice);
+        self.only(candidates, |m| !m.anonymous)
     }
 
     /// Resolve a speaker to a registry id, adding a new entry if needed. Returns the id.
@@ -151,10 +196,9 @@ impl Registry {
         } else {
             base
         };
-        let taken: HashSet<&str> = self.speakers.iter().map(|(i, _)| i.as_str()).collect();
         let mut id = base.clone();
         let mut n = 2;
-        while taken.contains(id.as_str()) {
+        while self.index.id.contains_key(&id) {
             id = format!("{base}-{n}");
             n += 1;
         }

@@ -478,11 +478,11 @@ impl<'r> Entities<'r> {
                 continue;
             }
             let w = p.word(i);
-            let lw = w.to_lowercase();
-            if matches!(lw.as_str(), "he" | "she") {
+            let lw = p.lower(i);
+            if matches!(lw, "he" | "she") {
                 let subject = verbish(p, i + 1, range.end);
                 let entity = self.pronoun(
-                    &lw,
+                    lw,
                     out.iter()
                         .rev()
                         .find(|f: &&Found| f.subject)

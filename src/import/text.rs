@@ -40,8 +40,10 @@ pub struct Para<'a> {
     pub quotes: Vec<Quote>,
     /// Sentences as token index ranges.
     pub sentences: Vec<std::ops::Range<usize>>,
-    /// Each token in lower case ("" for punctuation), computed once.
-    lowers: Vec<String>,
+    /// Each token in lower case ("" for punctuation), computed once: all of them in one
+    /// string, with each token's byte range in it.
+    lower_text: String,
+    lowers: Vec<(u32, u32)>,
 }
 
 /// Which marks open quotations in this article.
@@ -78,14 +80,20 @@ impl<'a> Para<'a> {
     pub fn new(text: &'a str, style: QuoteStyle) -> Para<'a> {
         let (tokens, quotes) = tokenize(text, style);
         let sentences = split_sentences(text, &tokens);
+        let mut lower_text = String::with_capacity(text.len());
         let lowers = tokens
             .iter()
             .map(|t| {
+                let start = lower_text.len();
                 if t.kind == Kind::Word {
-                    text[t.start..t.end].to_lowercase()
-                } else {
-                    String::new()
+                    let w = &text[t.start..t.end];
+                    if w.is_ascii() {
+                        lower_text.extend(w.bytes().map(|b| b.to_ascii_lowercase() as char));
+                    } else {
+                        lower_text.push_str(&w.to_lowercase());
+                    }
                 }
+                (start as u32, lower_text.len() as u32)
             })
             .collect();
         Para {
@@ -93,6 +101,7 @@ impl<'a> Para<'a> {
             tokens,
             quotes,
             sentences,
+            lower_text,
             lowers,
         }
     }
@@ -112,7 +121,9 @@ impl<'a> Para<'a> {
 
     /// Lower-cased word at `i` ("" for punctuation or out of range).
     pub fn lower(&self, i: usize) -> &str {
-        self.lowers.get(i).map_or("", String::as_str)
+        self.lowers
+            .get(i)
+            .map_or("", |&(a, b)| &self.lower_text[a as usize..b as usize])
     }
 
     #[cfg(test)]
