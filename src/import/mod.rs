@@ -333,7 +333,7 @@ pub fn import_source(name: &str, bytes: &[u8]) -> std::result::Result<ImportedSo
     let mut registry = Registry::default();
     let known = Known::for_source(name, &ImportOptions::default(), &Default::default());
     let Imported { mut meta, body, .. } =
-        import_one(&source, &decoded.text, &known, &repeats, &mut registry);
+        import_one(&source, paras, &known, &repeats, &mut registry);
     let (slug, dropped) = place_new(&mut meta, &body, &mut archive::Ids::default());
     let render = |e: String| Problem::new(Path::new(name), format!("cannot render: {e}"));
     let article = content::render_document(&meta, &body).map_err(render)?;
@@ -1070,11 +1070,12 @@ mod bench {
     /// files, run one file at a time through decode, clean, extract and render as `run`
     /// does. Prints MB/s of raw text; measure in release on one core:
     /// `cargo test --release --lib import::bench -- --ignored --nocapture` (prefix
-    /// `taskset -c 0` where available). Needs /work/shared/seeds.
+    /// `taskset -c 0` where available). Reads the example archive's sources.
     #[test]
     #[ignore]
     fn throughput() {
-        let seeds: Vec<String> = std::fs::read_dir("/work/shared/seeds")
+        let sources = Path::new(env!("CARGO_MANIFEST_DIR")).join("content/sources");
+        let seeds: Vec<String> = std::fs::read_dir(sources)
             .map(|d| {
                 let mut paths: Vec<PathBuf> = d
                     .filter_map(|e| e.ok().map(|e| e.path()))

@@ -73,6 +73,7 @@ fn options(root: &Path, output: &str) -> BuildOptions {
         output: Some(root.join(output)),
         base_url: Some("http://127.0.0.1:1111/".into()),
         import_sources: false,
+        changed: None,
     }
 }
 
