@@ -187,7 +187,13 @@ fn build_with(
     let config = load_config(opts)?;
     let mut warnings = Vec::new();
     let mut imported = Vec::new();
-    if opts.import_sources {
+    // A watcher that saw no change under content/sources/ spares the import step.
+    let sources = opts.root.join("content").join("sources");
+    let sources_changed = opts
+        .changed
+        .as_ref()
+        .is_none_or(|c| c.iter().any(|p| p.starts_with(&sources)));
+    if opts.import_sources && sources_changed {
         let report = import::run(&opts.root, &ImportOptions::default())?;
         warnings.extend(report.warnings);
         imported.extend(report.created);

@@ -103,12 +103,16 @@ pub fn run(root: &Path, opts: &ImportOptions) -> Result<ImportReport> {
     let sources_dir = root.join("content").join("sources");
     let articles_dir = root.join("content").join("articles");
     let mut report = ImportReport::default();
-    let existing = archive::sources_by_file(&articles_dir)?;
     let selected = if opts.paths.is_empty() {
         discover(&sources_dir)?
     } else {
         named(&sources_dir, &opts.paths)?
     };
+    if selected.is_empty() {
+        // Nothing to import: do not read the articles.
+        return Ok(report);
+    }
+    let existing = archive::sources_by_file(&articles_dir)?;
     let mut todo = Vec::new();
     let mut unchanged = Vec::new();
     for s in selected {
