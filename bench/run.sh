@@ -154,11 +154,6 @@ set_pages() { # site.toml statement_pages switch
   sed -i "s/^statement_pages = .*/statement_pages = $2/" "$1/site.toml"
 }
 
-edit_article() { # append a sentence to the RUN_INDEX-th article (a real content change)
-  local f
-  f="$(find "$1/content/articles" -name '*.md' | sort | sed -n "${RUN_INDEX:-1}p")"
-  printf '\nAn added sentence, edit %s, for the rebuild case.\n' "$RANDOM" >>"$f"
-}
 
 # --------------------------------------------------------------------------- corpora
 
@@ -190,7 +185,14 @@ for N in "${SIZES[@]}"; do
   measure "onrecord build, cold, statement pages on" "$N" "" 'rm -rf "$O/public"' -- "$ONRECORD" build --no-import --root "$O"
   ROWS[-1]="${ROWS[-1]%|*|}| $(tree_note "$O/public") |"
   measure "onrecord build, warm, statement pages on" "$N" "" ':' -- "$ONRECORD" build --no-import --root "$O"
-  measure "onrecord rebuild after one article edit (full build: no incremental build yet)" "$N" "" 'edit_article "$O"' -- "$ONRECORD" build --no-import --root "$O"
+  # serve: one article edited, until its page is served with the edit (watcher, debounce,
+  # incremental rebuild, HTTP); bench/rebuild.py edits EDITS articles one after another.
+  if r="$(python3 "$HERE/rebuild.py" "$ONRECORD" "$O" --edits "${EDITS:-9}" 2>/dev/null)"; then
+    read -r med p90 max n <<<"$r"
+    ROWS+=("| onrecord serve: one article edited, until its page is served with the edit | $N | $(awk -v m="$med" 'BEGIN{printf "%.3f", m/1000}') | | | median of $n edits (p90 $p90 ms, max $max ms), statement pages on |")
+  else
+    ROWS+=("| onrecord serve: one article edited, until its page is served with the edit | $N | failed | | | bench/rebuild.py failed |")
+  fi
   measure "cp -r of that output (floor)" "$N" "" 'rm -rf "$C/copy"' -- cp -r "$O/public" "$C/copy"
   rm -rf "$C/copy"
 
