@@ -139,6 +139,22 @@ pub fn load_reusing(
     previous: Option<&Archive>,
     changes: Option<&[PathBuf]>,
 ) -> Result<Archive> {
+    match load_with(config.clone(), previous, changes, false) {
+        // Articles were kept without their file's text, which locates problems by line:
+        // read everything again, texts kept, so that every problem has its line.
+        Err(Error::Problems(_)) => load_with(config, None, None, true),
+        result => result,
+    }
+}
+
+/// [`load_reusing`]; `keep_text`: keep each article file's whole text until validation
+/// is over (for the lines of problems), else drop it once parsed.
+fn load_with(
+    config: SiteConfig,
+    previous: Option<&Archive>,
+    changes: Option<&[PathBuf]>,
+    keep_text: bool,
+) -> Result<Archive> {
     let mut problems = Vec::new();
     let dir = config.root.join(ARTICLES_DIR);
     let known = previous
@@ -153,13 +169,15 @@ pub fn load_reusing(
         Some(p) => Arc::clone(&p.speakers),
         None => Arc::new(read_speakers(&config.root, &mut problems)?),
     };
-    let entries = read_articles(&article_files, previous, must_read.as_ref(), &mut problems);
-    match resolve_entries(config.clone(), speakers, entries, problems) {
-        // Kept articles no longer hold their text: read everything again so that every
-        // problem is reported with its line.
-        Err(Error::Problems(_)) if previous.is_some() => load_reusing(config, None, None),
-        result => result,
+    let mut entries = read_articles(&article_files, previous, must_read.as_ref(), &mut problems);
+    if !keep_text {
+        for entry in &mut entries {
+            if let Entry::Read(doc, ..) = entry {
+                doc.text = String::new();
+            }
+        }
     }
+    resolve_entries(config, speakers, entries, problems)
 }
 
 /// The article files after `changes` to the previous build's, and the changed ones among
