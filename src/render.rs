@@ -560,8 +560,13 @@ impl<'a> Renderer<'a> {
         write: &(dyn Fn(Page) -> Result<()> + Sync),
     ) -> Result<()> {
         let jobs: Vec<Job> = pages.map(|p| p.job).collect();
-        jobs.par_iter()
-            .try_for_each(|job| self.render_job(job).and_then(write))
+        let results: Vec<Result<()>> = jobs
+            .par_iter()
+            .map(|job| self.render_job(job).and_then(write))
+            .collect();
+        // The first failure in page order, not the first in time: the same error for the
+        // same site on every run.
+        results.into_iter().collect()
     }
 
     /// Every page of the site, with a key naming it and a fingerprint of what it shows,

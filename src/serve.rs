@@ -56,10 +56,10 @@ pub const DEFAULT_PORT: u16 = 1111;
 /// What is watched under the archive root: these folders, recursively, and site.toml.
 const WATCHED_DIRS: [&str; 3] = ["content", "templates", "static"];
 
-/// Quiet time before a burst of changes becomes one rebuild. Long enough to coalesce an
-/// editor's save (write temp file, rename, touch) or a `git checkout`; short enough to feel
-/// immediate.
-const DEBOUNCE: Duration = Duration::from_millis(40);
+/// Quiet time before a burst of changes becomes one rebuild (once for each file, then
+/// once across all files). Long enough to coalesce an editor's save (write temp file,
+/// rename, touch) or a `git checkout`; short enough not to be noticed.
+const DEBOUNCE: Duration = Duration::from_millis(20);
 
 /// A comment sent on idle event streams, so that a page that went away is noticed (the write
 /// fails) and proxies do not time the stream out.
@@ -553,14 +553,18 @@ fn rebuild_loop(
     while let Ok(Trigger::Changed(mut changed)) = triggers.recv() {
         // An empty list is a rebuild asked for, not a change.
         let mut asked = changed.is_empty();
-        // Changes made while the last build ran are all handled by this one build.
-        for trigger in triggers.try_iter() {
-            match trigger {
-                Trigger::Changed(more) => {
+        // Changes made while the last build ran, and those still coming in (the watcher
+        // reports each file once it is quiet; a burst over many files arrives in pieces),
+        // are all handled by this one build: wait for a quiet moment across all files.
+        loop {
+            match triggers.recv_timeout(DEBOUNCE) {
+                Ok(Trigger::Changed(more)) => {
                     asked |= more.is_empty();
                     changed.extend(more);
                 }
-                Trigger::Stop => return,
+                Ok(Trigger::Stop) => return,
+                Err(mpsc::RecvTimeoutError::Timeout) => break,
+                Err(mpsc::RecvTimeoutError::Disconnected) => return,
             }
         }
         // An editor's save touches a file several times; name it once.

@@ -89,11 +89,18 @@ pub fn extract(paragraphs: &[String], published: Option<Date>, registry: &Regist
             let said_on = |a: &Attribution| said_on(&p, &s, a, published);
             for (a, who) in attrs.iter().zip(&speakers) {
                 if let (Some(who), Some(clause)) = (who, &a.clause) {
+                    // A clause ends where the next attribution in it begins ("X said A,
+                    // and Y said B"): else nested attributions nest their clauses, each
+                    // near the whole sentence, and a long sentence of them grows its
+                    // statements with the square of its length.
+                    let Some(end) = clause_end(&p, clause, a, &attrs) else {
+                        continue;
+                    };
                     if a.form != Form::Label {
                         reported.push(Found {
                             para: pi,
                             start: clause.start,
-                            end: clause.end,
+                            end,
                             kind: StatementKind::Reported,
                             speaker: *who,
                             verb: a.verb.clone(),
@@ -434,3 +441,51 @@ fn dedupe(out: &mut Vec<Found>, paragraphs: &[String]) {
         seen.insert((f.speaker, text(f), reported))
     });
 }
+
+/// Where the reported clause of `a` ends. At the first other attribution with a reported
+/// clause of its own that begins inside it after a clause boundary ("X said A, and Y said
+/// B": a comma, semicolon, "and" or "but" before it), with the joining words left out. A
+/// nested attribution without a boundary ("A after Y claimed that B") stays in, up to
+/// [`MAX_NESTED`] of them: beyond that the clause ends at the next one, so that a long
+/// sentence of attributions cannot grow its statements with the square of its length.
+/// None when nothing of the clause is left.
+fn clause_end(
+    p: &Para,
+    clause: &std::ops::Range<usize>,
+    a: &Attribution,
+    all: &[Attribution],
+) -> Option<usize> {
+    let mut inside: Vec<usize> = all
+        .iter()
+        // Another reported clause of its own: not a label ("which he called ...").
+        .filter(|b| !std::ptr::eq(*b, a) && !b.trailing && b.clause.is_some())
+        .filter(|b| !matches!(b.form, Form::Label | Form::QuotedAs))
+        .map(|b| p.tokens[b.subject.as_ref().map_or(b.verb_tok, |r| r.start)].start)
+        .filter(|&at| at > clause.start && at < clause.end)
+        .collect();
+    inside.sort_unstable();
+    let after_boundary = |at: usize| {
+        let before = p.text[clause.start..at].trim_end();
+        before.ends_with([',', ';']) || before.ends_with(", and") || before.ends_with(", but")
+    };
+    let cut = inside
+        .iter()
+        .copied()
+        .find(|&at| after_boundary(at))
+        .into_iter()
+        .chain(inside.get(MAX_NESTED).copied())
+        .min();
+    let Some(cut) = cut else {
+        return Some(clause.end);
+    };
+    let kept = p.text[clause.start..cut].trim_end();
+    let kept = kept
+        .strip_suffix(" and")
+        .or_else(|| kept.strip_suffix(" but"))
+        .unwrap_or(kept)
+        .trim_end_matches([',', ';', ':', ' ']);
+    (kept.split_whitespace().count() >= 2).then_some(clause.start + kept.len())
+}
+
+/// How many attributions a reported clause may hold without a clause boundary.
+const MAX_NESTED: usize = 3;

@@ -852,3 +852,21 @@ fn hard_wrapped_paragraph_break_without_blank_line() {
         "We have received the text"
     ));
 }
+
+#[test]
+fn two_attributions_in_one_sentence_give_two_statements() {
+    let (_dir, _, meta, _) = import_text(
+        "two.txt",
+        "Talks go on\n\nKremlin spokesman Dmitry Peskov said on Monday that the talks were useful, and Foreign Minister Sergei Lavrov said that they would continue next month.\n",
+    );
+    assert_eq!(
+        speaker_of(&meta, "the talks were useful"),
+        Some("dmitry-peskov"),
+        "Peskov's clause ends where Lavrov's attribution begins: {:#?}",
+        meta.statements
+    );
+    assert_eq!(
+        speaker_of(&meta, "they would continue next month"),
+        Some("sergei-lavrov")
+    );
+}
