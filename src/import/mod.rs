@@ -1050,11 +1050,12 @@ mod bench {
     /// files, run one file at a time through decode, clean, extract and render as `run`
     /// does. Prints MB/s of raw text; measure in release on one core:
     /// `cargo test --release --lib import::bench -- --ignored --nocapture` (prefix
-    /// `taskset -c 0` where available). Needs /work/shared/seeds.
+    /// `taskset -c 0` where available). The seeds are the example archive's sources.
     #[test]
     #[ignore]
     fn throughput() {
-        let seeds: Vec<String> = std::fs::read_dir("/work/shared/seeds")
+        let sources = Path::new(env!("CARGO_MANIFEST_DIR")).join("content/sources");
+        let seeds: Vec<String> = std::fs::read_dir(sources)
             .map(|d| {
                 let mut paths: Vec<PathBuf> = d
                     .filter_map(|e| e.ok().map(|e| e.path()))
