@@ -333,6 +333,9 @@ fn import_killed_at_any_moment_leaves_no_half_written_file() {
     let (first, complete) = complete_run(template_dir.path(), &before, true);
     let (second, again) = complete_run(template_dir.path(), &before, false);
     assert!(complete == again, "import writes the same files every time");
+    let writing = |t: &Timing| t.total.saturating_sub(t.first_write);
+    // The shorter writing time, so that most writing kills land before the end.
+    let writing = writing(&first).min(writing(&second));
     let timing = if second.total < first.total {
         second
     } else {
@@ -351,22 +354,35 @@ fn import_killed_at_any_moment_leaves_no_half_written_file() {
         timing.edited_write.as_millis(),
     );
 
-    // The rounds run a little slower than the faster complete run: the writing kills
-    // reach a little past its end.
-    let writing = total.mul_f64(1.1).saturating_sub(first_write);
-    let delays = (0..COMPUTE_KILLS)
-        .map(|k| first_write.mul_f64((k + 1) as f64 / (COMPUTE_KILLS + 1) as f64))
-        .chain(
-            (0..WRITE_KILLS)
-                .map(|k| first_write + writing.mul_f64((k as f64 + 0.5) / WRITE_KILLS as f64)),
-        );
+    // The compute kills come after fixed delays. The machine's load changes from one run
+    // to the next (other tests run beside this one), so each writing kill waits for its own
+    // run's first write, then for a part of the measured writing time.
+    let kills = (0..COMPUTE_KILLS)
+        .map(|k| {
+            let delay = first_write.mul_f64((k + 1) as f64 / (COMPUTE_KILLS + 1) as f64);
+            (false, delay)
+        })
+        .chain((0..WRITE_KILLS).map(|k| {
+            let delay = writing.mul_f64((k as f64 + 0.5) / WRITE_KILLS as f64);
+            (true, delay)
+        }));
     let mut partial = 0;
-    for delay in delays {
+    for (after_first_write, delay) in kills {
         let dir = tempfile::tempdir().unwrap();
         copy_dir(template_dir.path(), dir.path());
+        let entries_before = written_entries(dir.path());
+        let t0 = Instant::now();
         let mut child = spawn_import(dir.path());
+        if after_first_write {
+            while written_entries(dir.path()) == entries_before
+                && child.try_wait().unwrap().is_none()
+            {
+                std::thread::sleep(Duration::from_micros(500));
+            }
+        }
         std::thread::sleep(delay);
         let _ = child.kill(); // SIGKILL; nothing happens when import has finished
+        let delay = t0.elapsed();
         let status = child.wait().unwrap();
         let killed = status.signal() == Some(9);
         assert!(killed || status.success(), "import failed: {status}");
