@@ -9,6 +9,8 @@ mod build;
 mod fuzz_regressions;
 mod import;
 mod incremental;
+mod kill;
 mod search_share;
 mod serve;
+mod serve_load;
 mod xss;
