@@ -157,19 +157,22 @@ fn load_with(
 ) -> Result<Archive> {
     let mut problems = Vec::new();
     let dir = config.root.join(ARTICLES_DIR);
-    let known = previous
-        .zip(changes)
-        .and_then(|(p, c)| files_after(p, &dir, c));
-    let (article_files, must_read) = match known {
-        Some((files, changed)) => (files, Some(changed)),
-        None => (markdown_files(&dir, &mut problems)?, None),
-    };
-    check_case_collisions(&article_files, "article slug", &mut problems);
     let speakers = match previous {
         Some(p) => Arc::clone(&p.speakers),
         None => Arc::new(read_speakers(&config.root, &mut problems)?),
     };
-    let mut entries = read_articles(&article_files, previous, must_read.as_ref(), &mut problems);
+    let known = previous.zip(changes).and_then(|(p, c)| {
+        let changed = changed_articles(&dir, c)?;
+        Some((p, changed))
+    });
+    let mut entries = match known {
+        Some((previous, changed)) => entries_after(previous, &changed, &mut problems),
+        None => {
+            let files = markdown_files(&dir, &mut problems)?;
+            check_case_collisions(&files, "article slug", &mut problems);
+            read_articles(&files, previous, &mut problems)
+        }
+    };
     if !keep_text {
         for entry in &mut entries {
             if let Entry::Read(doc, ..) = entry {
@@ -180,39 +183,67 @@ fn load_with(
     resolve_entries(config, speakers, entries, problems)
 }
 
-/// The article files after `changes` to the previous build's, and the changed ones among
-/// them; None when a change is not a plain article file (a folder, a link), which the
-/// full look at the folder handles.
-fn files_after(
-    previous: &Archive,
-    dir: &Path,
-    changes: &[PathBuf],
-) -> Option<(Vec<PathBuf>, FxHashSet<PathBuf>)> {
-    let mut files: FxHashSet<PathBuf> = previous
-        .articles
-        .iter()
-        .map(|a| a.doc.path.clone())
-        .collect();
-    let mut changed = FxHashSet::default();
+/// The article files a watcher saw change: those now there (created or changed) and
+/// those gone. None when a change is not a plain article file (a folder, a link), which
+/// the full look at the folder handles.
+struct ChangedArticles {
+    present: FxHashSet<PathBuf>,
+    gone: FxHashSet<PathBuf>,
+}
+
+fn changed_articles(dir: &Path, changes: &[PathBuf]) -> Option<ChangedArticles> {
+    let mut changed = ChangedArticles {
+        present: FxHashSet::default(),
+        gone: FxHashSet::default(),
+    };
     for path in changes.iter().filter(|p| p.starts_with(dir)) {
         let name = path.file_name()?.to_string_lossy();
-        let in_dir = path.parent() == Some(dir);
+        if path.parent() != Some(dir) {
+            return None;
+        }
+        if name.starts_with('.') || !name.ends_with(".md") {
+            continue;
+        }
         match fs::symlink_metadata(path) {
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound && in_dir => {
-                files.remove(path);
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                changed.gone.insert(path.clone());
             }
-            Ok(m) if m.is_file() && in_dir => {
-                if name.ends_with(".md") && !name.starts_with('.') {
-                    files.insert(path.clone());
-                    changed.insert(path.clone());
-                }
+            Ok(m) if m.is_file() => {
+                changed.present.insert(path.clone());
             }
             _ => return None,
         }
     }
-    let mut files: Vec<PathBuf> = files.into_iter().collect();
-    files.sort();
-    Some((files, changed))
+    Some(changed)
+}
+
+/// The previous build's articles, less those changed or gone, kept without looking at
+/// their files; and the changed ones, read.
+fn entries_after(
+    previous: &Archive,
+    changed: &ChangedArticles,
+    problems: &mut Vec<Problem>,
+) -> Vec<Entry> {
+    let kept = previous
+        .articles
+        .iter()
+        .filter(|a| !changed.present.contains(&a.doc.path) && !changed.gone.contains(&a.doc.path));
+    let mut entries: Vec<Entry> = kept.map(|a| Entry::Kept(Arc::clone(a))).collect();
+    let new_names = changed
+        .present
+        .iter()
+        .any(|p| !previous.articles.iter().any(|a| a.doc.path == *p));
+    if new_names {
+        // A new file may clash in case with any other.
+        let mut all: Vec<PathBuf> = entries.iter().map(|e| e.doc().path.clone()).collect();
+        all.extend(changed.present.iter().cloned());
+        all.sort();
+        check_case_collisions(&all, "article slug", problems);
+    }
+    let mut paths: Vec<PathBuf> = changed.present.iter().cloned().collect();
+    paths.sort();
+    entries.extend(read_files(&paths, problems));
+    entries
 }
 
 /// Check and index documents already parsed (`load` without the files): the same
@@ -349,7 +380,6 @@ fn read_speakers(root: &Path, problems: &mut Vec<Problem>) -> Result<Vec<Speaker
 fn read_articles(
     files: &[PathBuf],
     previous: Option<&Archive>,
-    must_read: Option<&FxHashSet<PathBuf>>,
     problems: &mut Vec<Problem>,
 ) -> Vec<Entry> {
     let before: FxHashMap<&Path, &Arc<ResolvedArticle>> = previous
@@ -360,41 +390,44 @@ fn read_articles(
                 .collect()
         })
         .unwrap_or_default();
-    // A file changed twice within the file system's clock tick keeps its stamp: only a
-    // stamp older than that may vouch for a file (git calls the others "racily clean").
-    let now = std::time::SystemTime::now();
-    let settled = |s: Option<FileStamp>| {
-        s.filter(|(_, modified)| now.duration_since(*modified).is_ok_and(|age| age > RACY))
-    };
+    let stamps: Vec<Option<FileStamp>> = files.par_iter().map(|f| settled_stamp(f)).collect();
     let mut entries = Vec::with_capacity(files.len());
     let mut to_read = Vec::new();
-    if let Some(must_read) = must_read {
-        // The watcher named the changed files: keep the others without looking.
-        for file in files {
-            match before.get(file.as_path()) {
-                Some(a) if !must_read.contains(file) => entries.push(Entry::Kept(Arc::clone(a))),
-                _ => to_read.push((file.clone(), settled(stamp(file)))),
+    for (file, stamp) in files.iter().zip(stamps) {
+        match before.get(file.as_path()) {
+            Some(a) if stamp.is_some() && a.stamp == stamp => {
+                entries.push(Entry::Kept(Arc::clone(a)))
             }
-        }
-    } else {
-        let stamps: Vec<Option<FileStamp>> = files.par_iter().map(|f| settled(stamp(f))).collect();
-        for (file, stamp) in files.iter().zip(stamps) {
-            match before.get(file.as_path()) {
-                Some(a) if stamp.is_some() && a.stamp == stamp => {
-                    entries.push(Entry::Kept(Arc::clone(a)))
-                }
-                _ => to_read.push((file.clone(), stamp)),
-            }
+            _ => to_read.push(file.clone()),
         }
     }
-    let paths: Vec<PathBuf> = to_read.iter().map(|(f, _)| f.clone()).collect();
-    let stamp_of: FxHashMap<&Path, Option<FileStamp>> =
-        to_read.iter().map(|(f, s)| (f.as_path(), *s)).collect();
-    for (doc, digest) in parse_all::<ArticleMeta>(&paths, problems) {
-        let stamp = stamp_of.get(doc.path.as_path()).copied().flatten();
-        entries.push(Entry::Read(Box::new(doc), digest, stamp));
-    }
+    entries.extend(read_files(&to_read, problems));
     entries
+}
+
+/// A file's stamp, when it is old enough to vouch for the file. A file changed twice
+/// within the file system's clock tick keeps its stamp: only a stamp older than that may
+/// vouch for it (git calls the others "racily clean").
+fn settled_stamp(path: &Path) -> Option<FileStamp> {
+    let now = std::time::SystemTime::now();
+    stamp(path).filter(|(_, modified)| now.duration_since(*modified).is_ok_and(|age| age > RACY))
+}
+
+/// Read and parse article files, in parallel.
+fn read_files(paths: &[PathBuf], problems: &mut Vec<Problem>) -> Vec<Entry> {
+    // The stamp is taken before the file is read: a change in between makes the next
+    // build read it again.
+    let stamps: FxHashMap<&Path, Option<FileStamp>> = paths
+        .iter()
+        .map(|p| (p.as_path(), settled_stamp(p)))
+        .collect();
+    parse_all::<ArticleMeta>(paths, problems)
+        .into_iter()
+        .map(|(doc, digest)| {
+            let stamp = stamps.get(doc.path.as_path()).copied().flatten();
+            Entry::Read(Box::new(doc), digest, stamp)
+        })
+        .collect()
 }
 
 /// The archive's article made from an entry and, when it was rendered again, its body.

@@ -80,8 +80,23 @@ fn options(root: &Path, output: &str) -> BuildOptions {
 /// Build with the remembering builder into public/, a fresh full build into full/, and
 /// assert the two trees are equal. Returns the remembering build's report.
 fn rebuild_and_compare(builder: &Builder, root: &Path, what: &str) -> BuildReport {
+    rebuild_with_changes(builder, root, None, what)
+}
+
+/// [`rebuild_and_compare`], telling the builder which files changed, as serve's watcher
+/// does.
+fn rebuild_with_changes(
+    builder: &Builder,
+    root: &Path,
+    changed: Option<Vec<PathBuf>>,
+    what: &str,
+) -> BuildReport {
+    let opts = BuildOptions {
+        changed,
+        ..options(root, "public")
+    };
     let report = builder
-        .build(&options(root, "public"), &SiteLock::default(), &|_| {})
+        .build(&opts, &SiteLock::default(), &|_| {})
         .unwrap_or_else(|e| panic!("{what}: {e}"));
     let full = root.join("full");
     let _ = fs::remove_dir_all(&full);
@@ -239,4 +254,40 @@ fn a_file_edited_within_the_clock_tick_is_read_again() {
         .and_then(|f| f.set_modified(tick))
         .unwrap();
     rebuild_and_compare(&builder, root, "second edit, same size, same tick");
+}
+
+#[test]
+fn the_watchers_list_of_changes_is_enough() {
+    let dir = example_archive(false);
+    let root = dir.path();
+    let builder = Builder::default();
+    rebuild_and_compare(&builder, root, "first build");
+    let changed = |rel: &str| Some(vec![root.join(rel)]);
+
+    edit(root, B, "campaigns denied this.", "campaigns denied it.");
+    let report = rebuild_with_changes(&builder, root, changed(B), "edited, named");
+    assert!(report.rendered < report.pages / 2);
+
+    fs::write(
+        root.join(NEW),
+        "---\ntitle: A new article\npublication: The Test\ndate: 2017-01-05\nspeakers:\n- id: dmitry-peskov\n  name: Dmitry Peskov\n  role: Kremlin spokesman\nstatements:\n- id: new-statement\n  speaker: dmitry-peskov\n  kind: direct\n  verb: said\n  text: Nothing new here.\n---\nPeskov said: \"Nothing new here.\"\n",
+    )
+    .unwrap();
+    rebuild_with_changes(&builder, root, changed(NEW), "added, named");
+    assert!(root
+        .join("public/statements/new-statement/index.html")
+        .is_file());
+
+    fs::remove_file(root.join(NEW)).unwrap();
+    rebuild_with_changes(&builder, root, changed(NEW), "removed, named");
+    assert!(!root.join("public/statements/new-statement").exists());
+
+    // A folder among the changes: the builder looks at every file.
+    fs::create_dir(root.join("content/articles/drafts")).unwrap();
+    rebuild_with_changes(
+        &builder,
+        root,
+        changed("content/articles/drafts"),
+        "a folder, named",
+    );
 }
