@@ -18,6 +18,34 @@ fn unique_suffix() -> String {
     format!("{}-{}", std::process::id(), n)
 }
 
+/// How old a temporary file must be to be taken for one left by a killed process: a live
+/// writer renames its file within seconds.
+const STALE_TEMP_AGE: std::time::Duration = std::time::Duration::from_secs(600);
+
+/// Remove the temporary files [`atomic_write`] left in `dir` when a process was killed
+/// before its rename (`.NAME.tmp-PID-N`, older than ten minutes). They are harmless
+/// (everything skips dotfiles) but clutter the folder; what they held was never the file.
+pub fn remove_stale_temp_files(dir: &Path) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    let now = std::time::SystemTime::now();
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if !(name.starts_with('.') && name.contains(".tmp-")) {
+            continue;
+        }
+        let old = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .is_ok_and(|t| now.duration_since(t).is_ok_and(|age| age > STALE_TEMP_AGE));
+        if old && entry.file_type().is_ok_and(|t| t.is_file()) {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
 /// Write `bytes` to `path` atomically: temp file in the same directory, fsync, rename.
 pub fn atomic_write(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
@@ -285,6 +313,29 @@ impl Drop for SiteWriter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stale_temp_files_are_removed_fresh_ones_and_others_kept() {
+        let tmp = tempfile::tempdir().unwrap();
+        let file = |name: &str, age_secs: u64| {
+            let path = tmp.path().join(name);
+            fs::write(&path, "x").unwrap();
+            let when = std::time::SystemTime::now() - std::time::Duration::from_secs(age_secs);
+            fs::File::options()
+                .write(true)
+                .open(&path)
+                .and_then(|f| f.set_modified(when))
+                .unwrap();
+            path
+        };
+        let stale = file(".a.md.tmp-123-0", 3600);
+        let fresh = file(".b.md.tmp-123-1", 1);
+        let article = file("c.md", 3600);
+        let hidden = file(".keep", 3600);
+        remove_stale_temp_files(tmp.path());
+        assert!(!stale.exists());
+        assert!(fresh.exists() && article.exists() && hidden.exists());
+    }
 
     #[test]
     fn failed_build_keeps_previous_site() {

@@ -103,6 +103,9 @@ pub fn run(root: &Path, opts: &ImportOptions) -> Result<ImportReport> {
     let sources_dir = root.join("content").join("sources");
     let articles_dir = root.join("content").join("articles");
     let mut report = ImportReport::default();
+    for dir in [&articles_dir, &root.join("content").join("speakers")] {
+        crate::write::remove_stale_temp_files(dir);
+    }
     let selected = if opts.paths.is_empty() {
         discover(&sources_dir)?
     } else {
