@@ -283,9 +283,6 @@ fn resolve_entries(
             check_article(a, &known, &mut problems);
         }
     }
-    let (ids, aliases) = index_ids(&articles, &mut problems);
-    check_relations(&articles, &ids, &mut problems);
-
     let statements = order_statements(&articles);
     // Every id and alias -> the statement's place in `statements`, so a relation or a
     // link to a former id finds the statement.
@@ -296,10 +293,8 @@ fn resolve_entries(
     for (i, r) in statements.iter().enumerate() {
         position[r.article][r.index] = i;
     }
-    let by_id: FxHashMap<String, usize> = ids
-        .into_iter()
-        .map(|(id, (article, index))| (id, position[article][index]))
-        .collect();
+    let (by_id, aliases) = index_ids(&articles, &position, &statements, &mut problems);
+    check_relations(&articles, &by_id, &mut problems);
     let names: FxHashMap<&str, &str> = speakers
         .iter()
         .map(|s| (s.id.as_str(), s.meta.name.as_str()))
@@ -669,31 +664,36 @@ fn check_article(a: &Article, known_speakers: &FxHashSet<&str>, problems: &mut V
     }
 }
 
-type IdIndex = FxHashMap<String, (usize, usize)>;
-
-/// Every statement id and alias, site-wide; duplicates are problems.
+/// Every statement id and alias, site-wide, with the statement's place in `statements`
+/// (`position[article][index]`); duplicates are problems. Made in one pass: on a large
+/// archive, every rebuild indexes tens of thousands of ids.
 fn index_ids(
     articles: &[&Article],
+    position: &[Vec<usize>],
+    statements: &[StatementRef],
     problems: &mut Vec<Problem>,
-) -> (IdIndex, BTreeMap<String, String>) {
-    let mut ids: IdIndex = FxHashMap::default();
+) -> (FxHashMap<String, usize>, BTreeMap<String, String>) {
+    let count = statements.len();
+    let mut ids: FxHashMap<String, usize> =
+        FxHashMap::with_capacity_and_hasher(count, Default::default());
     let mut aliases = BTreeMap::new();
     for (ai, a) in articles.iter().enumerate() {
         for (si, s) in a.meta.statements.iter().enumerate() {
             let names = std::iter::once(&s.id).chain(&s.aliases);
             for name in names {
-                if let Some(&(pa, _)) = ids.get(name) {
+                if let Some(&other) = ids.get(name.as_str()) {
+                    let first = articles[statements[other].article];
                     problems.push(
                         Problem::new(&a.path, format!("duplicate statement id `{name}`"))
                             .at_line(statement_line(&a.text, name))
                             .help(format!(
                                 "statement ids are unique across the archive; `{name}` is also used in {}",
-                                articles[pa].path.display()
+                                first.path.display()
                             )),
                     );
                     continue;
                 }
-                ids.insert(name.clone(), (ai, si));
+                ids.insert(name.clone(), position[ai][si]);
                 if name != &s.id {
                     if !urls::is_safe_segment(name) {
                         problems.push(
@@ -709,7 +709,11 @@ fn index_ids(
     (ids, aliases)
 }
 
-fn check_relations(articles: &[&Article], ids: &IdIndex, problems: &mut Vec<Problem>) {
+fn check_relations(
+    articles: &[&Article],
+    ids: &FxHashMap<String, usize>,
+    problems: &mut Vec<Problem>,
+) {
     for a in articles {
         for s in &a.meta.statements {
             for r in &s.relations {
