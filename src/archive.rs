@@ -34,6 +34,9 @@ pub struct ResolvedArticle {
     pub digest: u64,
     /// Its statements as data (statements.json and .csv), kept between builds in serve.
     pub data_rows: std::sync::OnceLock<Vec<crate::publish::DataRow>>,
+    /// For each statement, a fingerprint of what lists of statements show of it from this
+    /// article alone (see `render::Renderer::plan`), kept between builds in serve.
+    pub listed: std::sync::OnceLock<Vec<u64>>,
 }
 
 /// How recent a modification time may be and still be trusted to tell a file's versions
@@ -439,6 +442,7 @@ fn resolved(
             stamp: a.stamp,
             digest: a.digest,
             data_rows: Default::default(),
+            listed: Default::default(),
         }),
         (Entry::Read(mut doc, digest, stamp), body) => {
             let (body, notes_html) = body.expect("articles read now are rendered");
@@ -451,6 +455,7 @@ fn resolved(
                 stamp,
                 digest,
                 data_rows: Default::default(),
+                listed: Default::default(),
             })
         }
     }

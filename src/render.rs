@@ -584,10 +584,54 @@ impl<'a> Renderer<'a> {
                 fingerprint((a.articles[i].digest, related))
             })
             .collect();
+        // What a statement page shows: its article (the paragraph around the words).
         let statement_inputs: Vec<u64> = a
             .statements
             .iter()
             .map(|r| fingerprint((article_inputs[r.article], r.index)))
+            .collect();
+        // What lists of statements (speaker pages, the timeline) show of one: the
+        // statement, its article's title, date and place, its speaker's role (all from its
+        // own article, and kept with it between builds), and the statements its relations
+        // point to; not the article's body.
+        let listed = |r: &StatementRef| {
+            let own = a.articles[r.article]
+                .listed
+                .get_or_init(|| own_listed(&a.articles[r.article]));
+            let (_, s) = a.statement(r);
+            if s.relations.is_empty() {
+                return own[r.index];
+            }
+            let targets: Vec<(&str, &str, &str, Option<jiff::civil::Date>)> = s
+                .relations
+                .iter()
+                .filter_map(|rel| a.by_id.get(rel.target()))
+                .map(|&t| {
+                    let t = &a.statements[t];
+                    let (tx, ts) = a.statement(t);
+                    (tx.doc.id.as_str(), ts.id.as_str(), ts.text.as_str(), t.date)
+                })
+                .collect();
+            fingerprint((own[r.index], targets))
+        };
+        let listed_inputs: Vec<u64> = a.statements.par_iter().map(listed).collect();
+        // What the article list shows of an article.
+        let summary_inputs: Vec<u64> = a
+            .articles
+            .iter()
+            .map(|x| {
+                let m = &x.doc.meta;
+                let speakers: Vec<&str> = m.speakers.iter().map(|sp| sp.id.as_str()).collect();
+                fingerprint((
+                    &x.doc.id,
+                    &m.title,
+                    &m.publication,
+                    m.date,
+                    &m.authors,
+                    speakers,
+                    m.statements.len(),
+                ))
+            })
             .collect();
         let always = |job: Job, name: &str| PlannedPage {
             job,
@@ -605,11 +649,15 @@ impl<'a> Renderer<'a> {
         let article_pages = page_count(a.articles.len());
         plan.extend((1..=article_pages).map(|n| {
             let range = page_range(n, a.articles.len());
-            let digests: Vec<u64> = a.articles[range].iter().map(|x| x.digest).collect();
             PlannedPage {
                 job: Job::Articles(n),
                 key: fingerprint(("articles", n)),
-                inputs: Some(fingerprint((n, article_pages, a.articles.len(), digests))),
+                inputs: Some(fingerprint((
+                    n,
+                    article_pages,
+                    a.articles.len(),
+                    &summary_inputs[range],
+                ))),
             }
         }));
         let timeline_pages = page_count(a.statements.len());
@@ -622,7 +670,7 @@ impl<'a> Renderer<'a> {
                     n,
                     timeline_pages,
                     a.statements.len(),
-                    &statement_inputs[range],
+                    &listed_inputs[range],
                 ))),
             }
         }));
@@ -638,7 +686,7 @@ impl<'a> Renderer<'a> {
                 .get(s.id.as_str())
                 .map(Vec::as_slice)
                 .unwrap_or(&[]);
-            let inputs: Vec<u64> = mine.iter().map(|&j| statement_inputs[j]).collect();
+            let inputs: Vec<u64> = mine.iter().map(|&j| listed_inputs[j]).collect();
             PlannedPage {
                 job: Job::Speaker(i),
                 key: fingerprint(("speaker", &s.id)),
@@ -1048,6 +1096,27 @@ impl PlannedPage {
             _ => None,
         }
     }
+}
+
+/// For each statement of an article, a fingerprint of what a list of statements shows of
+/// it that comes from this article: the statement, the date it is filed under, its
+/// speaker's role, the article's slug, title, publication and date.
+fn own_listed(x: &crate::archive::ResolvedArticle) -> Vec<u64> {
+    let m = &x.doc.meta;
+    let article = (&x.doc.id, &m.title, &m.publication, m.date);
+    m.statements
+        .iter()
+        .map(|s| {
+            let role = m
+                .speakers
+                .iter()
+                .find(|sp| sp.id == s.speaker)
+                .map(|sp| &sp.role);
+            let date = s.said_on.or(m.date);
+            let estimate = s.said_on.is_none() && m.date.is_some();
+            fingerprint((s, date, estimate, role, article))
+        })
+        .collect()
 }
 
 /// The entries of page `n` (from 1) of a list of `len`.

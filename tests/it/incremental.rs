@@ -264,9 +264,16 @@ fn the_watchers_list_of_changes_is_enough() {
     rebuild_and_compare(&builder, root, "first build");
     let changed = |rel: &str| Some(vec![root.join(rel)]);
 
+    // Words of the body outside any statement: the article and its statement pages
+    // change, the lists of statements (speaker pages, timeline) are not rewritten.
+    let speaker_page = root.join("public/speakers/dmitry-peskov/index.html");
+    let written = || fs::metadata(&speaker_page).unwrap().modified().unwrap();
+    let before = written();
+    std::thread::sleep(std::time::Duration::from_millis(20));
     edit(root, B, "campaigns denied this.", "campaigns denied it.");
     let report = rebuild_with_changes(&builder, root, changed(B), "edited, named");
     assert!(report.rendered < report.pages / 2);
+    assert_eq!(written(), before, "the speaker page was rendered again");
 
     fs::write(
         root.join(NEW),
