@@ -49,7 +49,7 @@ pub fn render_body(markdown: &str, marks: &[Mark]) -> RenderedBody {
         has_code,
         untrusted,
     } = parse_events(markdown);
-    let plain = PlainText::of(&events);
+    let plain = PlainText::of(&events, true);
     let ranges = locate(&plain, marks);
     let missing = (0..marks.len()).filter(|&i| ranges[i].is_none()).collect();
     let events = insert_marks(events, &plain, marks, &ranges);
@@ -63,6 +63,39 @@ pub fn render_body(markdown: &str, marks: &[Mark]) -> RenderedBody {
         missing,
         has_code,
     }
+}
+
+/// Indices of the statement texts that `render_body` would not find in `markdown` (its
+/// `missing`, without rendering: the same parse and the same search).
+pub fn unlocated(markdown: &str, texts: &[&str]) -> Vec<usize> {
+    let plain = PlainText::of(&parse_events(markdown).events, false);
+    find_folded(&plain.folded, texts)
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.is_none())
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// `unlocated` for a body whose rendered text is known without parsing it: a sequence of
+/// paragraphs, each of which renders as one Markdown paragraph whose text is exactly
+/// itself (the caller vouches for that: e.g. every markup character escaped, no line
+/// break). The same answer as `unlocated` on such a body, from the same plain text.
+pub fn unlocated_in_paragraphs(paragraphs: &[String], texts: &[&str]) -> Vec<usize> {
+    let mut text = String::with_capacity(paragraphs.iter().map(|p| p.len() + 2).sum());
+    for p in paragraphs {
+        // What `PlainText::of` makes of Start(Paragraph), the text, End(Paragraph).
+        text.push(BLOCK_BREAK);
+        text.push_str(p);
+        text.push(BLOCK_BREAK);
+    }
+    let (folded, _) = fold_plain(&text, false);
+    find_folded(&folded, texts)
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.is_none())
+        .map(|(i, _)| i)
+        .collect()
 }
 
 /// The paragraph of `markdown` that holds a statement, rendered with the statement marked
@@ -177,7 +210,8 @@ struct PlainText {
 }
 
 impl PlainText {
-    fn of(events: &[Event]) -> PlainText {
+    /// `with_origin`: also map each folded byte back to the text (for marking).
+    fn of(events: &[Event], with_origin: bool) -> PlainText {
         let mut text = String::new();
         let mut runs = Vec::new();
         for (i, e) in events.iter().enumerate() {
@@ -192,30 +226,73 @@ impl PlainText {
                 _ => {}
             }
         }
-        let mut folded = String::with_capacity(text.len());
-        let mut origin: Vec<(usize, usize)> = Vec::with_capacity(text.len());
-        for (at, c) in text.char_indices() {
-            let end = at + c.len_utf8();
-            if c.is_whitespace() {
-                if folded.ends_with(' ') {
-                    if let Some(last) = origin.last_mut() {
-                        last.1 = end;
-                    }
-                    continue;
-                }
-                folded.push(' ');
-                origin.push((at, end));
-            } else {
-                folded.push(c);
-                origin.extend(std::iter::repeat_n((at, end), c.len_utf8()));
-            }
-        }
+        let (folded, origin) = fold_plain(&text, with_origin);
         PlainText {
             runs,
             folded,
             origin,
         }
     }
+}
+
+/// `text` with each run of white space folded to one space; `with_origin`: also, for each
+/// byte of the result, the byte range of `text` it came from.
+fn fold_plain(text: &str, with_origin: bool) -> (String, Vec<(usize, usize)>) {
+    if !with_origin {
+        return (fold_plain_only(text), Vec::new());
+    }
+    let mut folded = String::with_capacity(text.len());
+    let mut origin: Vec<(usize, usize)> =
+        Vec::with_capacity(if with_origin { text.len() } else { 0 });
+    for (at, c) in text.char_indices() {
+        let end = at + c.len_utf8();
+        if c.is_whitespace() {
+            if folded.ends_with(' ') {
+                if let Some(last) = origin.last_mut() {
+                    last.1 = end;
+                }
+                continue;
+            }
+            folded.push(' ');
+            if with_origin {
+                origin.push((at, end));
+            }
+        } else {
+            folded.push(c);
+            if with_origin {
+                origin.extend(std::iter::repeat_n((at, end), c.len_utf8()));
+            }
+        }
+    }
+    (folded, origin)
+}
+
+/// `fold_plain` without the origins: runs of text without white space copied whole.
+fn fold_plain_only(text: &str) -> String {
+    let mut folded = String::with_capacity(text.len());
+    let b = text.as_bytes();
+    let mut run = 0;
+    let mut i = 0;
+    while i < b.len() {
+        let (space, len) = if b[i].is_ascii() {
+            // `char::is_whitespace` for ASCII: tab, line feed, vertical tab, form feed,
+            // carriage return, space.
+            (matches!(b[i], b'\t'..=b'\r' | b' '), 1)
+        } else {
+            let c = text[i..].chars().next().unwrap_or(' ');
+            (c.is_whitespace(), c.len_utf8())
+        };
+        if space {
+            folded.push_str(&text[run..i]);
+            if !folded.ends_with(' ') {
+                folded.push(' ');
+            }
+            run = i + len;
+        }
+        i += len;
+    }
+    folded.push_str(&text[run..]);
+    folded
 }
 
 fn is_inline(tag: &Tag) -> bool {
@@ -249,20 +326,35 @@ fn fold_ws(s: &str) -> String {
 /// Byte ranges (in the unfolded plain text) of each statement; the n-th statement with a
 /// given text takes the n-th occurrence of that text.
 fn locate(plain: &PlainText, marks: &[Mark]) -> Vec<Option<(usize, usize)>> {
+    let texts: Vec<&str> = marks.iter().map(|m| m.text).collect();
+    find_folded(&plain.folded, &texts)
+        .into_iter()
+        .map(|f| {
+            let (found, len) = f?;
+            let start = plain.origin[found].0;
+            let end = plain.origin[found + len - 1].1;
+            Some((start, end))
+        })
+        .collect()
+}
+
+/// Where (byte offset, folded length) each text, white space folded, occurs in `folded`;
+/// the n-th text with a given folded form takes the n-th occurrence.
+fn find_folded(folded: &str, texts: &[&str]) -> Vec<Option<(usize, usize)>> {
     let mut seen: HashMap<String, usize> = HashMap::new();
-    marks
+    texts
         .iter()
-        .map(|m| {
-            let needle = fold_ws(m.text);
+        .map(|t| {
+            let needle = fold_ws(t);
             if needle.is_empty() {
                 return None;
             }
             let nth = seen.entry(needle.clone()).or_insert(0);
-            let found = plain.folded.match_indices(&needle).nth(*nth)?.0;
+            // Non-overlapping occurrences, leftmost first (as `str::match_indices`).
+            let found =
+                memchr::memmem::find_iter(folded.as_bytes(), needle.as_bytes()).nth(*nth)?;
             *nth += 1;
-            let start = plain.origin[found].0;
-            let end = plain.origin[found + needle.len() - 1].1;
-            Some((start, end))
+            Some((found, needle.len()))
         })
         .collect()
 }

@@ -7,6 +7,9 @@
 
 use std::collections::HashSet;
 use std::hash::Hasher;
+use std::sync::OnceLock;
+
+use aho_corasick::AhoCorasick;
 
 use super::lexicon as lx;
 use super::paragraphs::ends_sentence;
@@ -371,13 +374,40 @@ pub fn is_appeal_n(p: &str, n: usize) -> bool {
         return false;
     }
     let lower = p.to_lowercase();
-    if short && STRONG_KEYWORDS.iter().any(|k| lower.contains(k)) && cta_shape(p, addressed) {
+    if short && keywords().strong.is_match(&lower) && cta_shape(p, addressed) {
         return true;
     }
+    // Every occurrence of every keyword, overlapping ones too: a keyword's own overlapping
+    // occurrences follow one of its letters, so never start a word: the answer is that of
+    // searching for each keyword in turn (`contains_word_prefix`).
     addressed
-        && APPEAL_KEYWORDS
-            .iter()
-            .any(|k| contains_word_prefix(&lower, k))
+        && keywords()
+            .appeal
+            .find_overlapping_iter(&lower)
+            .any(|m| word_starts_at(&lower, m.start()))
+}
+
+/// STRONG_KEYWORDS and APPEAL_KEYWORDS, each searched for in one pass.
+struct Keywords {
+    strong: AhoCorasick,
+    appeal: AhoCorasick,
+}
+
+fn keywords() -> &'static Keywords {
+    static K: OnceLock<Keywords> = OnceLock::new();
+    K.get_or_init(|| Keywords {
+        strong: AhoCorasick::new(STRONG_KEYWORDS).expect("keywords build an automaton"),
+        appeal: AhoCorasick::new(APPEAL_KEYWORDS).expect("keywords build an automaton"),
+    })
+}
+
+/// No letter or digit just before byte `i` of `lower`.
+fn word_starts_at(lower: &str, i: usize) -> bool {
+    i == 0
+        || !lower[..i]
+            .chars()
+            .next_back()
+            .is_some_and(char::is_alphanumeric)
 }
 
 /// The shape of a call to action or a button: addressed to the reader, an imperative, a
@@ -431,6 +461,7 @@ fn addresses_reader(p: &str) -> bool {
     false
 }
 
+#[cfg(test)]
 fn contains_word_prefix(lower: &str, k: &str) -> bool {
     lower.match_indices(k).any(|(i, _)| {
         i == 0
@@ -738,6 +769,33 @@ impl Repeats {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn keyword_pass_agrees_with_each_keyword_search() {
+        for t in [
+            "support us support us",
+            "readeReader readers unreader",
+            "subscribers, donate, ad-free ads, the reader's inbox",
+            "roads loads newsletters premiumreaders kreader",
+            "\u{212a}ookie cookie",
+            "",
+        ] {
+            let lower = t.to_lowercase();
+            let each = APPEAL_KEYWORDS
+                .iter()
+                .any(|k| contains_word_prefix(&lower, k));
+            let one = keywords()
+                .appeal
+                .find_overlapping_iter(&lower)
+                .any(|m| word_starts_at(&lower, m.start()));
+            assert_eq!(each, one, "{t}");
+            assert_eq!(
+                STRONG_KEYWORDS.iter().any(|k| lower.contains(k)),
+                keywords().strong.is_match(&lower),
+                "{t}"
+            );
+        }
+    }
 
     #[test]
     fn calls_to_action() {
