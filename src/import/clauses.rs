@@ -43,6 +43,18 @@ pub struct Attribution {
     pub end_tok: usize,
 }
 
+/// Words that make an aside on their own (", however,"), or open a longer one.
+const ONE_WORD_ASIDES: &[&str] = &[
+    "meanwhile",
+    "however",
+    "though",
+    "too",
+    "also",
+    "instead",
+    "separately",
+    "later",
+];
+
 const OBJECT_VERBS: &[&str] = &[
     "told", "tells", "assured", "informed", "warned", "reminded", "promised",
 ];
@@ -219,21 +231,7 @@ fn apposed_subject(p: &Para, s: &Range<usize>, c2: usize) -> Option<(Range<usize
     // A one-word aside: "meanwhile", "however", "too".
     if c2 == c1 + 2 {
         let w = p.lower(c1 + 1);
-        if w.ends_with("ly")
-            || is_in(
-                &[
-                    "meanwhile",
-                    "however",
-                    "though",
-                    "too",
-                    "also",
-                    "instead",
-                    "separately",
-                    "later",
-                ],
-                w,
-            )
-        {
+        if w.ends_with("ly") || is_in(ONE_WORD_ASIDES, w) {
             return subject_before(p, s, c1);
         }
     }
@@ -268,34 +266,15 @@ fn is_aside(p: &Para, a: usize, b: usize) -> bool {
     let w = p.lower(a);
     let participle = w.len() > 4
         && (w.ends_with("ing") || matches!(w, "asked" | "pressed" | "questioned" | "quoted"));
-    participle
+    let opens_aside = is_in(ONE_WORD_ASIDES, w)
         || is_in(
             &[
-                "in",
-                "for",
-                "on",
-                "at",
-                "after",
-                "during",
-                "from",
-                "with",
-                "like",
-                "unlike",
-                "meanwhile",
-                "however",
-                "though",
-                "too",
-                "also",
-                "instead",
-                "separately",
-                "later",
-                "earlier",
-                "again",
-                "then",
-                "by",
+                "in", "for", "on", "at", "after", "during", "from", "with", "like", "unlike",
+                "earlier", "again", "then", "by",
             ],
             w,
-        ) && (a..b).all(|k| p.is_word(k) && p.tokens[k].quote.is_none())
+        );
+    participle || opens_aside && (a..b).all(|k| p.is_word(k) && p.tokens[k].quote.is_none())
 }
 
 /// The speaker after a verb or "according to": "said the source.", "said Peskov, adding".

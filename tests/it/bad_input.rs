@@ -457,15 +457,20 @@ mod content {
         c
     }
 
+    /// Break the archive with `edit`: build and check must fail, naming `at` (the file,
+    /// line and column, and what is wrong).
+    fn content_error_at(edit: impl FnOnce(&Case), at: &str) -> Outcome {
+        let out = broken(edit).content_fails();
+        assert!(out.stderr.contains(at), "{}", out.stderr);
+        out
+    }
+
     /// Moved here from build.rs (`errors::bad_yaml`).
     #[test]
     fn malformed_yaml() {
-        let mut c = broken(|c| c.edit(PESKOV, "tags: [contacts]", "tags: [contacts"));
-        let out = c.content_fails();
-        assert!(
-            out.stderr.contains("peskov-denies.md:9:9:"),
-            "{}",
-            out.stderr
+        let out = content_error_at(
+            |c| c.edit(PESKOV, "tags: [contacts]", "tags: [contacts"),
+            "peskov-denies.md:9:9:",
         );
         insta::assert_snapshot!(out.report());
     }
@@ -473,36 +478,27 @@ mod content {
     /// Moved here from build.rs (`errors::unknown_field`).
     #[test]
     fn unknown_field() {
-        let mut c = broken(|c| c.edit(PESKOV, "    speaker: anonymous", "    speakr: anonymous"));
-        let out = c.content_fails();
-        assert!(
-            out.stderr.contains("peskov-denies.md:26:5:"),
-            "{}",
-            out.stderr
+        let out = content_error_at(
+            |c| c.edit(PESKOV, "    speaker: anonymous", "    speakr: anonymous"),
+            "peskov-denies.md:26:5:",
         );
         insta::assert_snapshot!(out.report());
     }
 
     #[test]
     fn wrong_type() {
-        let mut c = broken(|c| c.edit(PESKOV, "authors: [Jane Doe]", "authors: Jane Doe"));
-        let out = c.content_fails();
-        assert!(
-            out.stderr.contains("peskov-denies.md:7:10: `authors`"),
-            "{}",
-            out.stderr
+        let out = content_error_at(
+            |c| c.edit(PESKOV, "authors: [Jane Doe]", "authors: Jane Doe"),
+            "peskov-denies.md:7:10: `authors`",
         );
         insta::assert_snapshot!(out.report());
     }
 
     #[test]
     fn not_a_date() {
-        let mut c = broken(|c| c.edit(PESKOV, "said_on: 2016-11-14", "said_on: yesterday"));
-        let out = c.content_fails();
-        assert!(
-            out.stderr.contains("peskov-denies.md:20:14: `said_on`"),
-            "{}",
-            out.stderr
+        let out = content_error_at(
+            |c| c.edit(PESKOV, "said_on: 2016-11-14", "said_on: yesterday"),
+            "peskov-denies.md:20:14: `said_on`",
         );
         insta::assert_snapshot!(out.report());
     }
