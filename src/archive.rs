@@ -34,9 +34,9 @@ pub struct ResolvedArticle {
     pub digest: u64,
     /// Its statements as data (statements.json and .csv), kept between builds in serve.
     pub data_rows: std::sync::OnceLock<Vec<crate::publish::DataRow>>,
-    /// For each statement, a fingerprint of what lists of statements show of it from this
-    /// article alone (see `render::Renderer::plan`), kept between builds in serve.
-    pub listed: std::sync::OnceLock<Vec<u64>>,
+    /// What pages show of it, for the plan of a build (see `render::Renderer::plan`),
+    /// kept between builds in serve.
+    pub fingerprints: std::sync::OnceLock<crate::render::ArticleFingerprints>,
 }
 
 /// How recent a modification time may be and still be trusted to tell a file's versions
@@ -71,11 +71,20 @@ pub struct Archive {
     /// Newest first; undated last. Shared, so that a later build can keep what did not change.
     pub articles: Vec<Arc<ResolvedArticle>>,
     /// Every statement, oldest first; undated last.
-    pub statements: Vec<StatementRef>,
+    ///
+    /// This and the indexes below change only when an article's date or its statements'
+    /// ids, aliases, dates or speakers do: a build after an edit of words or notes shares
+    /// them with the build before (at 10k articles, making them again is half of such a
+    /// rebuild).
+    pub statements: Arc<Vec<StatementRef>>,
     /// Statement id or former id (alias) -> index into `statements`.
-    pub by_id: FxHashMap<String, usize>,
+    pub by_id: Arc<FxHashMap<String, usize>>,
     /// Old statement id (from `aliases`) -> current id.
-    pub aliases: BTreeMap<String, String>,
+    pub aliases: Arc<BTreeMap<String, String>>,
+    /// Speaker id -> indices into `statements` of the speaker's statements, by date.
+    pub by_speaker: Arc<FxHashMap<String, Vec<usize>>>,
+    /// For each article, indices into `statements` of its statements, in its order.
+    pub by_article: Arc<Vec<Vec<usize>>>,
     /// Whether to keep data derived from an article with it (`data_rows`), for the next
     /// build in this process to reuse; a one-off build makes it and lets it go.
     pub keep_derived: bool,
@@ -168,8 +177,15 @@ fn load_with(
         let changed = changed_articles(&dir, c)?;
         Some((p, changed))
     });
+    let mut same_shape = None;
     let mut entries = match known {
-        Some((previous, changed)) => entries_after(previous, &changed, &mut problems),
+        Some((previous, changed)) => match entries_in_place(previous, &changed) {
+            Some(entries) => {
+                same_shape = Some(previous);
+                entries
+            }
+            None => entries_after(previous, &changed, &mut problems),
+        },
         None => {
             let files = markdown_files(&dir, &mut problems)?;
             check_case_collisions(&files, "article slug", &mut problems);
@@ -183,7 +199,7 @@ fn load_with(
             }
         }
     }
-    resolve_entries(config, speakers, entries, problems)
+    resolve_entries(config, speakers, entries, problems, same_shape)
 }
 
 /// The article files a watcher saw change: those now there (created or changed) and
@@ -249,6 +265,59 @@ fn entries_after(
     entries
 }
 
+/// The previous build's articles in their order, with those changed read again in their
+/// places: when no article came or went and every changed one keeps its shape (see
+/// [`shape`]), so that the order of articles and statements and the statement indexes
+/// stay as they were. None otherwise, or when a changed file cannot be parsed (the general
+/// path reads it again and reports the problem).
+fn entries_in_place(previous: &Archive, changed: &ChangedArticles) -> Option<Vec<Entry>> {
+    if !changed.gone.is_empty() {
+        return None;
+    }
+    let place: FxHashMap<&Path, usize> = previous
+        .articles
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| changed.present.contains(&a.doc.path))
+        .map(|(i, a)| (a.doc.path.as_path(), i))
+        .collect();
+    if place.len() != changed.present.len() {
+        return None;
+    }
+    let mut paths: Vec<PathBuf> = changed.present.iter().cloned().collect();
+    paths.sort();
+    let mut problems = Vec::new();
+    let read = read_files(&paths, &mut problems);
+    if !problems.is_empty() || read.len() != paths.len() {
+        return None;
+    }
+    let mut entries: Vec<Entry> = previous
+        .articles
+        .iter()
+        .map(|a| Entry::Kept(Arc::clone(a)))
+        .collect();
+    for entry in read {
+        let i = place[entry.doc().path.as_path()];
+        if shape(entry.doc()) != shape(&previous.articles[i].doc) {
+            return None;
+        }
+        entries[i] = entry;
+    }
+    Some(entries)
+}
+
+/// What places an article and its statements in the archive's order and indexes: its
+/// date, and its statements' ids, aliases, dates and speakers.
+fn shape(a: &Article) -> u64 {
+    let statements: Vec<_> = a
+        .meta
+        .statements
+        .iter()
+        .map(|s| (&s.id, &s.aliases, s.said_on, &s.speaker))
+        .collect();
+    fingerprint((a.meta.date, statements))
+}
+
 /// Check and index documents already parsed (`load` without the files): the same
 /// validation, for tests and fuzzing. `problems` are those found while reading.
 pub fn resolve(
@@ -265,17 +334,22 @@ pub fn resolve(
             Entry::Read(Box::new(a), digest, None)
         })
         .collect();
-    resolve_entries(config, Arc::new(speakers), entries, problems)
+    resolve_entries(config, Arc::new(speakers), entries, problems, None)
 }
 
 /// Validate, order and index the articles, render the bodies of those read now.
+/// `same_shape`: the previous build, when `entries` are its articles in its order and
+/// those read again kept their shape: its order and indexes are kept.
 fn resolve_entries(
     config: SiteConfig,
     speakers: Arc<Vec<Speaker>>,
     mut entries: Vec<Entry>,
     mut problems: Vec<Problem>,
+    same_shape: Option<&Archive>,
 ) -> Result<Archive> {
-    entries.sort_by(|a, b| article_order(a.doc(), b.doc()));
+    if same_shape.is_none() {
+        entries.sort_by(|a, b| article_order(a.doc(), b.doc()));
+    }
     let articles: Vec<&Article> = entries.iter().map(Entry::doc).collect();
 
     check_speakers(&speakers, &mut problems);
@@ -286,18 +360,27 @@ fn resolve_entries(
             check_article(a, &known, &mut problems);
         }
     }
-    let statements = order_statements(&articles);
-    // Every id and alias -> the statement's place in `statements`, so a relation or a
-    // link to a former id finds the statement.
-    let mut position: Vec<Vec<usize>> = articles
-        .iter()
-        .map(|a| vec![0; a.meta.statements.len()])
-        .collect();
-    for (i, r) in statements.iter().enumerate() {
-        position[r.article][r.index] = i;
-    }
-    let (by_id, aliases) = index_ids(&articles, &position, &statements, &mut problems);
-    check_relations(&articles, &by_id, &mut problems);
+    let index = match same_shape {
+        Some(previous) => StatementIndex::of(previous),
+        None => StatementIndex::make(&articles, &mut problems),
+    };
+    let StatementIndex {
+        statements,
+        by_id,
+        aliases,
+        by_speaker,
+        by_article,
+    } = index;
+    // Relations of a kept article point at ids that are all still there.
+    let read_now: Vec<&Article> = match same_shape {
+        Some(_) => entries
+            .iter()
+            .filter(|e| matches!(e, Entry::Read(..)))
+            .map(Entry::doc)
+            .collect(),
+        None => articles.clone(),
+    };
+    check_relations(&read_now, &by_id, &mut problems);
     let names: FxHashMap<&str, &str> = speakers
         .iter()
         .map(|s| (s.id.as_str(), s.meta.name.as_str()))
@@ -358,8 +441,62 @@ fn resolve_entries(
         statements,
         by_id,
         aliases,
+        by_speaker,
+        by_article,
         keep_derived: false,
     })
+}
+
+/// The order of the statements and their indexes (see [`Archive::statements`]).
+struct StatementIndex {
+    statements: Arc<Vec<StatementRef>>,
+    by_id: Arc<FxHashMap<String, usize>>,
+    aliases: Arc<BTreeMap<String, String>>,
+    by_speaker: Arc<FxHashMap<String, Vec<usize>>>,
+    by_article: Arc<Vec<Vec<usize>>>,
+}
+
+impl StatementIndex {
+    /// The previous build's, shared.
+    fn of(previous: &Archive) -> Self {
+        StatementIndex {
+            statements: Arc::clone(&previous.statements),
+            by_id: Arc::clone(&previous.by_id),
+            aliases: Arc::clone(&previous.aliases),
+            by_speaker: Arc::clone(&previous.by_speaker),
+            by_article: Arc::clone(&previous.by_article),
+        }
+    }
+
+    /// Made from the articles (in archive order); duplicate or unsafe ids are problems.
+    fn make(articles: &[&Article], problems: &mut Vec<Problem>) -> Self {
+        let statements = order_statements(articles);
+        // Every id and alias -> the statement's place in `statements`, so a relation or a
+        // link to a former id finds the statement.
+        let mut by_article: Vec<Vec<usize>> = articles
+            .iter()
+            .map(|a| vec![0; a.meta.statements.len()])
+            .collect();
+        let mut by_speaker: FxHashMap<String, Vec<usize>> = FxHashMap::default();
+        for (i, r) in statements.iter().enumerate() {
+            by_article[r.article][r.index] = i;
+            let speaker = &articles[r.article].meta.statements[r.index].speaker;
+            match by_speaker.get_mut(speaker.as_str()) {
+                Some(list) => list.push(i),
+                None => {
+                    by_speaker.insert(speaker.clone(), vec![i]);
+                }
+            }
+        }
+        let (by_id, aliases) = index_ids(articles, &by_article, &statements, problems);
+        StatementIndex {
+            statements: Arc::new(statements),
+            by_id: Arc::new(by_id),
+            aliases: Arc::new(aliases),
+            by_speaker: Arc::new(by_speaker),
+            by_article: Arc::new(by_article),
+        }
+    }
 }
 
 /// The speaker registry, sorted by id.
@@ -442,7 +579,7 @@ fn resolved(
             stamp: a.stamp,
             digest: a.digest,
             data_rows: Default::default(),
-            listed: Default::default(),
+            fingerprints: Default::default(),
         }),
         (Entry::Read(mut doc, digest, stamp), body) => {
             let (body, notes_html) = body.expect("articles read now are rendered");
@@ -455,7 +592,7 @@ fn resolved(
                 stamp,
                 digest,
                 data_rows: Default::default(),
-                listed: Default::default(),
+                fingerprints: Default::default(),
             })
         }
     }

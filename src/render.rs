@@ -13,7 +13,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 use tera::{Context, Tera};
 
-use crate::archive::{date_label, fingerprint, shorten, Archive, StatementRef};
+use crate::archive::{date_label, fingerprint, shorten, Archive, ResolvedArticle, StatementRef};
 use crate::content::StatementKind;
 use crate::error::{Error, Result};
 use crate::markdown;
@@ -305,12 +305,13 @@ struct Counts {
 /// that renders a few pages makes only their views).
 struct Views<'a> {
     archive: &'a Archive,
-    /// In `archive.statements` order (by date).
-    statements: Vec<OnceLock<StatementView<'a>>>,
+    /// In `archive.statements` order (by date). Boxed: a slot costs 16 bytes until its
+    /// view is made, and a rebuild after an edit makes a handful of tens of thousands.
+    statements: Vec<OnceLock<Box<StatementView<'a>>>>,
     /// Statement indices (into `statements`) of each speaker, by date.
-    by_speaker: FxHashMap<&'a str, Vec<usize>>,
+    by_speaker: &'a FxHashMap<String, Vec<usize>>,
     /// Statement indices (into `statements`) of each article, in the article's order.
-    by_article: Vec<Vec<usize>>,
+    by_article: &'a [Vec<usize>],
 }
 
 fn speaker_link<'a>(archive: &'a Archive, id: &'a str) -> SpeakerLink<'a> {
@@ -388,7 +389,8 @@ fn statement_view<'a>(archive: &'a Archive, r: &StatementRef) -> StatementView<'
 impl<'a> Views<'a> {
     /// The view of statement `i` (an index into `archive.statements`).
     fn statement(&self, i: usize) -> &StatementView<'a> {
-        self.statements[i].get_or_init(|| statement_view(self.archive, &self.archive.statements[i]))
+        self.statements[i]
+            .get_or_init(|| Box::new(statement_view(self.archive, &self.archive.statements[i])))
     }
 }
 
@@ -396,21 +398,11 @@ fn make_views(archive: &Archive) -> Views<'_> {
     let statements = (0..archive.statements.len())
         .map(|_| OnceLock::new())
         .collect();
-    let mut by_speaker: FxHashMap<&str, Vec<usize>> = FxHashMap::default();
-    let mut by_article: Vec<Vec<usize>> = vec![Vec::new(); archive.articles.len()];
-    for (i, r) in archive.statements.iter().enumerate() {
-        let (_, s) = archive.statement(r);
-        by_speaker.entry(s.speaker.as_str()).or_default().push(i);
-        by_article[r.article].push(i);
-    }
-    for list in &mut by_article {
-        list.sort_by_key(|&i| archive.statements[i].index);
-    }
     Views {
         archive,
         statements,
-        by_speaker,
-        by_article,
+        by_speaker: &archive.by_speaker,
+        by_article: &archive.by_article,
     }
 }
 
@@ -573,66 +565,28 @@ impl<'a> Renderer<'a> {
     /// made from the articles' digests (no page is rendered, no URL made).
     pub fn plan(&self) -> Vec<PlannedPage> {
         let a = self.archive;
-        // What an article's pages show: its own file, and the files of the statements
-        // its notes quote.
-        let article_inputs: Vec<u64> = (0..a.articles.len())
-            .map(|i| {
-                let related: Vec<u64> = a
-                    .related_articles(i)
-                    .map(|j| a.articles[j].digest)
-                    .collect();
-                fingerprint((a.articles[i].digest, related))
-            })
-            .collect();
-        // What a statement page shows: its article (the paragraph around the words).
-        let statement_inputs: Vec<u64> = a
-            .statements
-            .iter()
-            .map(|r| fingerprint((article_inputs[r.article], r.index)))
-            .collect();
-        // What lists of statements (speaker pages, the timeline) show of one: the
-        // statement, its article's title, date and place, its speaker's role (all from its
-        // own article, and kept with it between builds), and the statements its relations
-        // point to; not the article's body.
-        let listed = |r: &StatementRef| {
-            let own = a.articles[r.article]
-                .listed
-                .get_or_init(|| own_listed(&a.articles[r.article]));
-            let (_, s) = a.statement(r);
-            if s.relations.is_empty() {
-                return own[r.index];
-            }
-            let targets: Vec<(&str, &str, &str, Option<jiff::civil::Date>)> = s
-                .relations
-                .iter()
-                .filter_map(|rel| a.by_id.get(rel.target()))
-                .map(|&t| {
-                    let t = &a.statements[t];
-                    let (tx, ts) = a.statement(t);
-                    (tx.doc.id.as_str(), ts.id.as_str(), ts.text.as_str(), t.date)
-                })
-                .collect();
-            fingerprint((own[r.index], targets))
-        };
-        let listed_inputs: Vec<u64> = a.statements.par_iter().map(listed).collect();
-        // What the article list shows of an article.
-        let summary_inputs: Vec<u64> = a
+        let fps: Vec<&ArticleFingerprints> = a
             .articles
             .iter()
-            .map(|x| {
-                let m = &x.doc.meta;
-                let speakers: Vec<&str> = m.speakers.iter().map(|sp| sp.id.as_str()).collect();
-                fingerprint((
-                    &x.doc.id,
-                    &m.title,
-                    &m.publication,
-                    m.date,
-                    &m.authors,
-                    speakers,
-                    m.statements.len(),
-                ))
+            .map(|x| x.fingerprints.get_or_init(|| article_fingerprints(x)))
+            .collect();
+        // What an article's pages show: its own file, and the files of the statements
+        // its notes quote.
+        let article_inputs: Vec<u64> = fps
+            .iter()
+            .enumerate()
+            .map(|(i, fp)| match fp.relations.is_empty() {
+                true => fp.alone,
+                false => {
+                    let related: Vec<u64> = a
+                        .related_articles(i)
+                        .map(|j| a.articles[j].digest)
+                        .collect();
+                    fingerprint((fp.alone, related))
+                }
             })
             .collect();
+        let listed_inputs = self.listed_inputs(&fps);
         let always = |job: Job, name: &str| PlannedPage {
             job,
             key: fingerprint(name),
@@ -649,15 +603,11 @@ impl<'a> Renderer<'a> {
         let article_pages = page_count(a.articles.len());
         plan.extend((1..=article_pages).map(|n| {
             let range = page_range(n, a.articles.len());
+            let summaries: Vec<u64> = fps[range].iter().map(|fp| fp.summary).collect();
             PlannedPage {
                 job: Job::Articles(n),
                 key: fingerprint(("articles", n)),
-                inputs: Some(fingerprint((
-                    n,
-                    article_pages,
-                    a.articles.len(),
-                    &summary_inputs[range],
-                ))),
+                inputs: Some(fingerprint((n, article_pages, a.articles.len(), summaries))),
             }
         }));
         let timeline_pages = page_count(a.statements.len());
@@ -674,9 +624,9 @@ impl<'a> Renderer<'a> {
                 ))),
             }
         }));
-        plan.extend(a.articles.iter().enumerate().map(|(i, x)| PlannedPage {
+        plan.extend(fps.iter().enumerate().map(|(i, fp)| PlannedPage {
             job: Job::Article(i),
-            key: fingerprint(("article", &x.doc.id)),
+            key: fp.page_key,
             inputs: Some(article_inputs[i]),
         }));
         plan.extend(a.speakers.iter().enumerate().map(|(i, s)| {
@@ -694,13 +644,45 @@ impl<'a> Renderer<'a> {
             }
         }));
         if a.config.statement_pages {
+            // What a statement page shows: its article (the paragraph around the words).
             plan.extend(a.statements.iter().enumerate().map(|(i, r)| PlannedPage {
                 job: Job::Statement(i),
-                key: fingerprint(("statement", &a.statement(r).1.id)),
-                inputs: Some(statement_inputs[i]),
+                key: fps[r.article].statement_keys[r.index],
+                inputs: Some(fingerprint((article_inputs[r.article], r.index))),
             }));
         }
         plan
+    }
+
+    /// For each statement (in `archive.statements` order), a fingerprint of what lists of
+    /// statements (speaker pages, the timeline) show of it: the statement, its article's
+    /// title, date and place, its speaker's role (all from its own article), and the
+    /// statements its relations point to; not the article's body.
+    fn listed_inputs(&self, fps: &[&ArticleFingerprints]) -> Vec<u64> {
+        let a = self.archive;
+        let mut listed: Vec<u64> = a
+            .statements
+            .iter()
+            .map(|r| fps[r.article].listed[r.index])
+            .collect();
+        for (i, fp) in fps.iter().enumerate() {
+            for &si in &fp.relations {
+                let s = &a.articles[i].doc.meta.statements[si];
+                let targets: Vec<(&str, &str, &str, Option<jiff::civil::Date>)> = s
+                    .relations
+                    .iter()
+                    .filter_map(|rel| a.by_id.get(rel.target()))
+                    .map(|&t| {
+                        let t = &a.statements[t];
+                        let (tx, ts) = a.statement(t);
+                        (tx.doc.id.as_str(), ts.id.as_str(), ts.text.as_str(), t.date)
+                    })
+                    .collect();
+                let at = self.views.by_article[i][si];
+                listed[at] = fingerprint((fp.listed[si], targets));
+            }
+        }
+        listed
     }
 
     fn render_job(&self, job: &Job) -> Result<Page> {
@@ -1098,13 +1080,32 @@ impl PlannedPage {
     }
 }
 
-/// For each statement of an article, a fingerprint of what a list of statements shows of
-/// it that comes from this article: the statement, the date it is filed under, its
-/// speaker's role, the article's slug, title, publication and date.
-fn own_listed(x: &crate::archive::ResolvedArticle) -> Vec<u64> {
+/// Fingerprints of what the pages show of one article, as far as they come from the
+/// article alone; made once per version of the article (kept with it between builds in
+/// `serve`, where the next build's plan reads them instead of hashing the archive again).
+#[derive(Debug)]
+pub struct ArticleFingerprints {
+    /// The article's page's key.
+    page_key: u64,
+    /// Each statement page's key (in the article's order).
+    statement_keys: Vec<u64>,
+    /// What the article's pages show when none of its statements has relations: its file.
+    alone: u64,
+    /// Its statements that have relations (their lists show the targets too).
+    relations: Vec<usize>,
+    /// What the article list shows of it.
+    summary: u64,
+    /// For each statement, what a list of statements shows of it that comes from this
+    /// article: the statement, the date it is filed under, its speaker's role, the
+    /// article's slug, title, publication and date.
+    listed: Vec<u64>,
+}
+
+fn article_fingerprints(x: &ResolvedArticle) -> ArticleFingerprints {
     let m = &x.doc.meta;
     let article = (&x.doc.id, &m.title, &m.publication, m.date);
-    m.statements
+    let listed = m
+        .statements
         .iter()
         .map(|s| {
             let role = m
@@ -1116,7 +1117,31 @@ fn own_listed(x: &crate::archive::ResolvedArticle) -> Vec<u64> {
             let estimate = s.said_on.is_none() && m.date.is_some();
             fingerprint((s, date, estimate, role, article))
         })
-        .collect()
+        .collect();
+    let speakers: Vec<&str> = m.speakers.iter().map(|sp| sp.id.as_str()).collect();
+    ArticleFingerprints {
+        page_key: fingerprint(("article", &x.doc.id)),
+        statement_keys: m
+            .statements
+            .iter()
+            .map(|s| fingerprint(("statement", &s.id)))
+            .collect(),
+        alone: fingerprint(x.digest),
+        relations: (m.statements.iter().enumerate())
+            .filter(|(_, s)| !s.relations.is_empty())
+            .map(|(i, _)| i)
+            .collect(),
+        summary: fingerprint((
+            &x.doc.id,
+            &m.title,
+            &m.publication,
+            m.date,
+            &m.authors,
+            speakers,
+            m.statements.len(),
+        )),
+        listed,
+    }
 }
 
 /// The entries of page `n` (from 1) of a list of `len`.

@@ -114,7 +114,7 @@ pub fn records(archive: &Archive) -> Vec<Record> {
     let mut out = Vec::with_capacity(
         archive.statements.len() + archive.speakers.len() + archive.articles.len(),
     );
-    for r in &archive.statements {
+    for r in archive.statements.iter() {
         let (a, s) = archive.statement(r);
         let m = &a.doc.meta;
         let speaker = archive.speaker(&s.speaker);

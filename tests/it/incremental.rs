@@ -298,3 +298,85 @@ fn the_watchers_list_of_changes_is_enough() {
         "a folder, named",
     );
 }
+
+/// Edits named by the watcher, which keep the order and indexes of the statements (words,
+/// notes, roles) or change them (dates, ids, speakers): each rebuild must leave the site a
+/// full build makes, and a relation to a missing statement must still be found.
+#[test]
+fn named_edits_that_keep_or_change_the_order_of_statements() {
+    let dir = example_archive(false);
+    let root = dir.path();
+    let builder = Builder::default();
+    rebuild_and_compare(&builder, root, "first build");
+    let changed = |rel: &str| Some(vec![root.join(rel)]);
+    let step = |rel: &str, from: &str, to: &str, what: &str| {
+        edit(root, rel, from, to);
+        rebuild_with_changes(&builder, root, changed(rel), what)
+    };
+
+    // In the statement and in the body.
+    let text = read(root.join(A)).replace("this work is continuing", "this work goes on");
+    fs::write(root.join(A), text).unwrap();
+    let report = rebuild_with_changes(&builder, root, changed(A), "quoted words changed");
+    assert!(report.rendered < report.pages / 2, "only some pages");
+    let b_page = root
+        .join("public/articles/2016-11-14-kremlin-spokesman-denies-contact-with-trump/index.html");
+    assert!(
+        read(&b_page).contains("this work goes on"),
+        "B's note quotes A"
+    );
+    step(B, "steers away from", "avoids", "note changed");
+    step(
+        B,
+        "  role: Russian Deputy Foreign Minister",
+        "  role: Deputy Foreign Minister",
+        "role in the article changed",
+    );
+    step(
+        B,
+        "  verb: told\n  said_on: \"2016-11-10\"",
+        "  verb: told\n  said_on: \"2016-11-09\"",
+        "statement date changed (new order)",
+    );
+    step(
+        B,
+        "  speaker: sergei-ryabkov\n  kind: reported",
+        "  speaker: dmitry-peskov\n  kind: reported",
+        "statement speaker changed",
+    );
+    step(
+        B,
+        "id: dmitry-peskov-2016-11-14-quite-natural-quite-normal",
+        "id: dmitry-peskov-2016-11-14-quite-normal",
+        "statement id changed",
+    );
+    step(
+        B,
+        "date: \"2016-11-14\"",
+        "date: \"2016-11-15\"",
+        "article date changed",
+    );
+
+    edit(
+        root,
+        B,
+        "  text: quite natural, quite normal.\n",
+        "  text: quite natural, quite normal.\n  relations:\n  - contradicts: no-such-statement\n",
+    );
+    let opts = BuildOptions {
+        changed: changed(B),
+        ..options(root, "public")
+    };
+    let failed = builder.build(&opts, &SiteLock::default(), &|_| {});
+    let message = failed.err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(
+        message.contains("problem") || message.contains("does not exist"),
+        "a relation to a missing statement fails the build: {message:?}"
+    );
+    step(
+        B,
+        "  - contradicts: no-such-statement\n",
+        "  - contradicts: sergei-ryabkov-2016-11-10-russia-had-contacts-with-trump\n",
+        "relation fixed",
+    );
+}
