@@ -56,10 +56,14 @@ pub const DEFAULT_PORT: u16 = 1111;
 /// What is watched under the archive root: these folders, recursively, and site.toml.
 const WATCHED_DIRS: [&str; 3] = ["content", "templates", "static"];
 
-/// Quiet time before a burst of changes becomes one rebuild (once for each file, then
-/// once across all files). Long enough to coalesce an editor's save (write temp file,
-/// rename, touch) or a `git checkout`; short enough not to be noticed.
+/// Quiet time of each file before its change is reported: long enough to coalesce an
+/// editor's save (write temp file, rename, touch); short enough not to be noticed.
 const DEBOUNCE: Duration = Duration::from_millis(20);
+
+/// Quiet time across files before the changes reported become one rebuild. The watcher
+/// reports the files of a burst (a `git checkout`) as each falls quiet, checking every
+/// quarter of [`DEBOUNCE`]: twice that gathers them without delaying a single save much.
+const GATHER: Duration = Duration::from_millis(10);
 
 /// A comment sent on idle event streams, so that a page that went away is noticed (the write
 /// fails) and proxies do not time the stream out.
@@ -557,7 +561,7 @@ fn rebuild_loop(
         // reports each file once it is quiet; a burst over many files arrives in pieces),
         // are all handled by this one build: wait for a quiet moment across all files.
         loop {
-            match triggers.recv_timeout(DEBOUNCE) {
+            match triggers.recv_timeout(GATHER) {
                 Ok(Trigger::Changed(more)) => {
                     asked |= more.is_empty();
                     changed.extend(more);
