@@ -179,13 +179,18 @@ fn load_with(
     });
     let mut same_shape = None;
     let mut entries = match known {
-        Some((previous, changed)) => match entries_in_place(previous, &changed) {
-            Some(entries) => {
-                same_shape = Some(previous);
-                entries
+        Some((previous, changed)) => {
+            let mut paths: Vec<PathBuf> = changed.present.iter().cloned().collect();
+            paths.sort();
+            let read = read_files(&paths, &mut problems);
+            match entries_in_place(previous, &changed, read, problems.is_empty()) {
+                Ok(entries) => {
+                    same_shape = Some(previous);
+                    entries
+                }
+                Err(read) => entries_after(previous, &changed, read, &mut problems),
             }
-            None => entries_after(previous, &changed, &mut problems),
-        },
+        }
         None => {
             let files = markdown_files(&dir, &mut problems)?;
             check_case_collisions(&files, "article slug", &mut problems);
@@ -237,10 +242,11 @@ fn changed_articles(dir: &Path, changes: &[PathBuf]) -> Option<ChangedArticles> 
 }
 
 /// The previous build's articles, less those changed or gone, kept without looking at
-/// their files; and the changed ones, read.
+/// their files; and the changed ones, `read`.
 fn entries_after(
     previous: &Archive,
     changed: &ChangedArticles,
+    read: Vec<Entry>,
     problems: &mut Vec<Problem>,
 ) -> Vec<Entry> {
     let kept = previous
@@ -259,20 +265,22 @@ fn entries_after(
         all.sort();
         check_case_collisions(&all, "article slug", problems);
     }
-    let mut paths: Vec<PathBuf> = changed.present.iter().cloned().collect();
-    paths.sort();
-    entries.extend(read_files(&paths, problems));
+    entries.extend(read);
     entries
 }
 
-/// The previous build's articles in their order, with those changed read again in their
-/// places: when no article came or went and every changed one keeps its shape (see
-/// [`shape`]), so that the order of articles and statements and the statement indexes
-/// stay as they were. None otherwise, or when a changed file cannot be parsed (the general
-/// path reads it again and reports the problem).
-fn entries_in_place(previous: &Archive, changed: &ChangedArticles) -> Option<Vec<Entry>> {
-    if !changed.gone.is_empty() {
-        return None;
+/// The previous build's articles in their order, with those changed (`read` again) in
+/// their places: when no article came or went and every changed one was parsed (`parsed`)
+/// and keeps its shape (see [`shape`]), so that the order of articles and statements and
+/// the statement indexes stay as they were. Otherwise `read` is handed back.
+fn entries_in_place(
+    previous: &Archive,
+    changed: &ChangedArticles,
+    read: Vec<Entry>,
+    parsed: bool,
+) -> std::result::Result<Vec<Entry>, Vec<Entry>> {
+    if !parsed || !changed.gone.is_empty() || read.len() != changed.present.len() {
+        return Err(read);
     }
     let place: FxHashMap<&Path, usize> = previous
         .articles
@@ -281,15 +289,13 @@ fn entries_in_place(previous: &Archive, changed: &ChangedArticles) -> Option<Vec
         .filter(|(_, a)| changed.present.contains(&a.doc.path))
         .map(|(i, a)| (a.doc.path.as_path(), i))
         .collect();
-    if place.len() != changed.present.len() {
-        return None;
-    }
-    let mut paths: Vec<PathBuf> = changed.present.iter().cloned().collect();
-    paths.sort();
-    let mut problems = Vec::new();
-    let read = read_files(&paths, &mut problems);
-    if !problems.is_empty() || read.len() != paths.len() {
-        return None;
+    let same_shape = |e: &Entry| {
+        place
+            .get(e.doc().path.as_path())
+            .is_some_and(|&i| shape(e.doc()) == shape(&previous.articles[i].doc))
+    };
+    if place.len() != read.len() || !read.iter().all(same_shape) {
+        return Err(read);
     }
     let mut entries: Vec<Entry> = previous
         .articles
@@ -298,12 +304,9 @@ fn entries_in_place(previous: &Archive, changed: &ChangedArticles) -> Option<Vec
         .collect();
     for entry in read {
         let i = place[entry.doc().path.as_path()];
-        if shape(entry.doc()) != shape(&previous.articles[i].doc) {
-            return None;
-        }
         entries[i] = entry;
     }
-    Some(entries)
+    Ok(entries)
 }
 
 /// What places an article and its statements in the archive's order and indexes: its
