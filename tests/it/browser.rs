@@ -249,8 +249,8 @@ fn search_finds_a_statement_under_a_base_path() {
     );
     let log = server.log.lock().unwrap();
     assert!(
-        log.iter().any(|(p, _)| p == "/repo/pagefind/pagefind.js"),
-        "the bundle is loaded from under the base path: {log:?}"
+        log.iter().any(|(p, _)| p == "/repo/search-index/meta.json"),
+        "the index is loaded from under the base path: {log:?}"
     );
     assert!(log.iter().all(|(p, _)| p.starts_with("/repo/")), "{log:?}");
 }
@@ -270,8 +270,8 @@ fn search_works_at_the_root_and_on_the_preview_server() {
     );
 
     // The preview server keeps an event stream open, which stops Chromium's virtual time:
-    // check instead that it serves the bundle as the browser needs it (the module as
-    // JavaScript, the index files whole).
+    // check instead that it serves the page's script and the index as the browser needs
+    // them (the script as JavaScript, the index files whole).
     let root = dir.path().join("served");
     copy_dir(&fixture("basic"), &root);
     let preview = onrecord::serve::start(onrecord::serve::ServeOptions {
@@ -284,28 +284,20 @@ fn search_works_at_the_root_and_on_the_preview_server() {
     for file in [
         "search/",
         "search.js",
-        "pagefind/pagefind.js",
-        "pagefind/pagefind-entry.json",
+        "search-index/meta.json",
+        "search-index/terms/0.json",
+        "search-index/records/0.json",
+        "search-index/filters/type.json",
     ] {
         let (status, kind, body) = http_get(preview.addr(), &format!("/{file}"));
         assert_eq!(status, 200, "/{file}");
         if file.ends_with(".js") {
             assert!(kind.contains("javascript"), "/{file} is served as {kind}");
+        }
+        if !file.ends_with('/') {
             assert_eq!(body, std::fs::read(site.join(file)).unwrap(), "/{file}");
         }
     }
-    let meta = std::fs::read_dir(site.join("pagefind"))
-        .unwrap()
-        .flatten()
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .find(|n| n.ends_with(".pf_meta"))
-        .unwrap();
-    let (status, _, body) = http_get(preview.addr(), &format!("/pagefind/{meta}"));
-    assert_eq!(status, 200);
-    assert_eq!(
-        body,
-        std::fs::read(site.join("pagefind").join(&meta)).unwrap()
-    );
     preview.shutdown();
 }
 
