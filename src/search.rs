@@ -560,4 +560,61 @@ mod tests {
             "Words. Dmitry Peskov. said."
         );
     }
+
+    /// Terms and shards as static/search.js makes them (`termsOf`, `shardOf` with 97
+    /// shards), worked out by running its functions: both sides must agree, or a word the
+    /// index holds is looked for in the wrong shard or under another spelling.
+    #[test]
+    fn terms_and_shards_agree_with_search_js() {
+        let cases: [(&str, &[&str], &[usize]); 5] = [
+        (
+            "Zel\u{e9}nskyy's \"quote\" </script> \u{c9}T\u{c9} 2016 na\u{ef}ve caf\u{e9}",
+            &["zelenskyy", "s", "quote", "script", "ete", "2016", "naive", "cafe"],
+            &[68, 44, 37, 44, 57, 66, 76, 10],
+        ),
+        (
+            "\u{39f}\u{394}\u{39f}\u{3a3} \u{3a3}\u{3af}\u{3c3}\u{3c5}\u{3c6}\u{3bf}\u{3c2} \u{130}stanbul \u{1c5}emal \u{fb01}nance Stra\u{df}e",
+            &["\u{3bf}\u{3b4}\u{3bf}\u{3c2}", "\u{3c3}\u{3b9}\u{3c3}\u{3c5}\u{3c6}\u{3bf}\u{3c2}", "istanbul", "\u{1c6}emal", "\u{fb01}nance", "stra\u{df}e"],
+            &[53, 21, 81, 39, 63, 23],
+        ),
+        (
+            "\u{41c}\u{43e}\u{441}\u{43a}\u{432}\u{430} \u{401}\u{43b}\u{43a}\u{430} \u{65e5}\u{672c}\u{8a9e}\u{306e}\u{30c6}\u{30ad}\u{30b9}\u{30c8} \u{d55c}\u{ad6d}\u{c5b4} \u{928}\u{92e}\u{938}\u{94d}\u{924}\u{947} \u{939}\u{93f}\u{928}\u{94d}\u{926}\u{940}",
+            &["\u{43c}\u{43e}\u{441}\u{43a}\u{432}\u{430}", "\u{435}\u{43b}\u{43a}\u{430}", "\u{65e5}\u{672c}\u{8a9e}\u{306e}\u{30c6}\u{30ad}\u{30b9}\u{30c8}", "\u{1112}\u{1161}\u{11ab}\u{1100}\u{116e}\u{11a8}\u{110b}\u{1165}", "\u{928}\u{92e}\u{938}\u{924}", "\u{939}\u{928}\u{926}"],
+            &[75, 47, 59, 74, 71, 31],
+        ),
+        (
+            "x\u{b2}\u{b3} \u{216b} \u{2460} \u{bd} \u{2014} don't \u{2018}smart\u{2019} it\u{2019}s __proto__ constructor",
+            &["x\u{b2}\u{b3}", "\u{217b}", "\u{2460}", "\u{bd}", "don", "t", "smart", "it", "s", "proto", "constructor"],
+            &[70, 84, 26, 30, 91, 71, 17, 2, 44, 16, 54],
+        ),
+        (
+            "r\u{e9}sum\u{e9} R\u{c9}SUM\u{c9} re\\u0301sume\\u0301 \u{c5}ngstr\u{f6}m \u{c5}NGSTR\u{d6}M \u{fb00}",
+            &["resume", "re", "u0301sume", "u0301", "angstrom", "\u{fb00}"],
+            &[40, 51, 81, 81, 19, 47],
+        ),
+        ];
+        for (text, terms, shards) in cases {
+            // Each once, in order, as termsOf gives them.
+            let mut got: Vec<String> = Vec::new();
+            for term in terms_of(text) {
+                if !got.contains(&term) {
+                    got.push(term);
+                }
+            }
+            assert_eq!(got, terms, "{text}");
+            let got: Vec<usize> = got.iter().map(|t| shard_of(t, 97)).collect();
+            assert_eq!(got, shards, "{text}");
+        }
+    }
+
+    #[test]
+    fn ids_are_gap_encoded_and_keys_are_three_characters() {
+        assert_eq!(gaps(&[]), "[]");
+        assert_eq!(gaps(&[3, 4, 10]), "[3,1,6]");
+        // FNV-1a of "a" is 0xe40c292c.
+        assert_eq!(shard_of("a", 1 << 31), 0xe40c_292c % (1 << 31));
+        assert_eq!(shard_of("pleased", 1000), shard_of("ple", 1000));
+        assert_eq!(shard_of("пол", 1000), shard_of("польза", 1000));
+        assert_ne!(shard_of("pl", 1 << 31), shard_of("ple", 1 << 31));
+    }
 }

@@ -297,26 +297,37 @@
     return a;
   }
 
-  /* Some words of `text` around the first of the query's words in it, those words
-     marked; the start of the text when none is in it. */
+  /* EXCERPT_WORDS words of `text`, where most of the query's words are (the first such
+     place), those words marked. */
   function excerpt(text, meta) {
     var p = el("p", "search-result-excerpt");
-    // Words at odd places, what is between them at even ones.
+    // Words at odd places, what is between them at even ones: word k is pieces[2k + 1].
     var pieces = text.split(WORDS);
-    var hit = function (i) {
-      var term = i % 2 === 1 ? fold(pieces[i]) : "";
-      return term !== "" && queryWords.some(function (w) { return answers(term, w, meta); });
-    };
-    var first = 1;
-    while (first < pieces.length && !hit(first)) first += 2;
-    if (first >= pieces.length) first = 1;
-    var start = Math.max(1, first - 2 * 8);
-    var end = Math.min(pieces.length, start + 2 * EXCERPT_WORDS - 1);
-    if (start > 1) p.appendChild(document.createTextNode("\u2026 "));
-    for (var i = start; i < end; i++) {
-      p.appendChild(hit(i) ? el("mark", "", pieces[i]) : document.createTextNode(pieces[i]));
+    var n = (pieces.length - 1) / 2;
+    var hits = [];
+    for (var k = 0; k < n; k++) {
+      var term = fold(pieces[2 * k + 1]);
+      hits.push(term !== "" && queryWords.some(function (w) { return answers(term, w, meta); }));
     }
-    if (end < pieces.length) p.appendChild(document.createTextNode(" \u2026"));
+    var best = 0;
+    var most = -1;
+    var count = 0;
+    for (k = 0; k < n; k++) {
+      count += hits[k] ? 1 : 0;
+      if (k >= EXCERPT_WORDS && hits[k - EXCERPT_WORDS]) count -= 1;
+      if (count > most) {
+        most = count;
+        best = Math.max(0, k - EXCERPT_WORDS + 1);
+      }
+    }
+    var last = Math.min(n, best + EXCERPT_WORDS) - 1;
+    if (best > 0) p.appendChild(document.createTextNode("\u2026 "));
+    for (k = best; k <= last; k++) {
+      var word = pieces[2 * k + 1];
+      p.appendChild(hits[k] ? el("mark", "", word) : document.createTextNode(word));
+      if (k < last || last === n - 1) p.appendChild(document.createTextNode(pieces[2 * k + 2]));
+    }
+    if (last < n - 1) p.appendChild(document.createTextNode(" \u2026"));
     return p;
   }
 
