@@ -473,13 +473,21 @@ pub fn shard_of(term: &str, shards: usize) -> usize {
 /// Calls `f` with each term of `text`, in order. A word is a run of letters, digits and
 /// marks (search.js: `/[\p{Alphabetic}\p{N}\p{M}]+/gu`).
 fn for_each_term(text: &str, mut f: impl FnMut(String)) {
-    let words = text.split(|c: char| !(c.is_alphanumeric() || is_combining_mark(c)));
+    let words = text.split(|c: char| !is_word_char(c));
     for word in words.filter(|w| !w.is_empty()) {
         let term = fold(word);
         if !term.is_empty() {
             f(term);
         }
     }
+}
+
+fn is_word_char(c: char) -> bool {
+    // ASCII has no marks: skip their table for the common case.
+    if c.is_ascii() {
+        return c.is_ascii_alphanumeric();
+    }
+    c.is_alphanumeric() || is_combining_mark(c)
 }
 
 /// The terms of `text`, in order, repeats kept: what the index and search.js find it by.
