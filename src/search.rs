@@ -34,7 +34,7 @@ use std::fmt::Write as _;
 
 use pulldown_cmark::{Event, Parser, TagEnd};
 use rayon::prelude::*;
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
 use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::UnicodeNormalization;
@@ -272,15 +272,12 @@ struct Shown<'a> {
 
 impl Prepared {
     fn of(r: &Record) -> Result<Prepared> {
-        let mut terms = Vec::new();
-        for_each_term(&r.content, |t| terms.push(t));
-        for (name, value) in &r.meta {
-            if !UNSEARCHED_META.contains(&name.as_str()) {
-                for_each_term(value, |t| terms.push(t));
-            }
-        }
-        terms.sort_unstable();
-        terms.dedup();
+        let searched = r
+            .meta
+            .iter()
+            .filter(|(name, _)| !UNSEARCHED_META.contains(&name.as_str()))
+            .map(|(_, value)| value.as_str());
+        let terms = distinct_terms(std::iter::once(r.content.as_str()).chain(searched));
         let mut title_terms = terms_of(r.meta.get("title").map_or("", String::as_str));
         title_terms.sort_unstable();
         title_terms.dedup();
@@ -470,16 +467,33 @@ pub fn shard_of(term: &str, shards: usize) -> usize {
     hash as usize % shards
 }
 
-/// Calls `f` with each term of `text`, in order. A word is a run of letters, digits and
-/// marks (search.js: `/[\p{Alphabetic}\p{N}\p{M}]+/gu`).
+/// The words of `text`, in order. A word is a run of letters, digits and marks
+/// (search.js: `/[\p{Alphabetic}\p{N}\p{M}]+/gu`).
+fn words(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !is_word_char(c))
+        .filter(|w| !w.is_empty())
+}
+
+/// Calls `f` with each term of `text`, in order.
 fn for_each_term(text: &str, mut f: impl FnMut(String)) {
-    let words = text.split(|c: char| !is_word_char(c));
-    for word in words.filter(|w| !w.is_empty()) {
-        let term = fold(word);
-        if !term.is_empty() {
-            f(term);
-        }
+    for term in words(text).map(fold).filter(|t| !t.is_empty()) {
+        f(term);
     }
+}
+
+/// The terms of all the texts, sorted, each once. Each distinct word is folded once: an
+/// article repeats most of its words.
+fn distinct_terms<'a>(texts: impl Iterator<Item = &'a str>) -> Vec<String> {
+    let mut seen = FxHashSet::default();
+    let mut terms: Vec<String> = texts
+        .flat_map(words)
+        .filter(|w| seen.insert(*w))
+        .map(fold)
+        .filter(|t| !t.is_empty())
+        .collect();
+    terms.sort_unstable();
+    terms.dedup();
+    terms
 }
 
 fn is_word_char(c: char) -> bool {
