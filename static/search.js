@@ -1,11 +1,11 @@
-/* onrecord: the search page (templates/search.html). Loads the Pagefind bundle that
-   `onrecord build` writes to pagefind/ (nothing from the network), reads the query from
-   the address (?q=&type=&kind=&speaker=&sort=), shows ten results at a time, and keeps
-   the address in step with the form so a search can be linked to and goes back and
-   forward with the browser. Results link to a statement's place in its article
-   (articles/SLUG/#ID), a speaker's page or an article, relative to the site's root, so
-   they work under any base path. Every piece of text is inserted as text, never as HTML;
-   only Pagefind's <mark> highlighting is turned into elements. */
+/* onrecord: the search page (templates/search.html). Searches the static index that
+   `onrecord build` writes to search-index/ (src/search.rs describes its files; nothing
+   comes from the network beyond the site), reads the query from the address
+   (?q=&type=&kind=&speaker=&sort=), shows ten results at a time, and keeps the address in
+   step with the form so a search can be linked to and goes back and forward with the
+   browser. Results link to a statement's place in its article (articles/SLUG/#ID), a
+   speaker's page or an article, relative to the site's root, so they work under any base
+   path. Every piece of text is inserted as text, never as HTML. */
 (function () {
   "use strict";
 
@@ -20,26 +20,160 @@
   var speakerName = document.getElementById("search-speaker-name");
   var PAGE = 10;
   var FIELDS = ["q", "type", "kind", "speaker", "sort"];
+  var FORMAT = 1;          // the index format this script reads (src/search.rs, FORMAT)
+  var EXCERPT_WORDS = 28;
 
-  var loading = null;   // the Pagefind module, once asked for
-  var generation = 0;   // the latest search; older answers are dropped
-  var results = [];
+  var files = {};         // index file name -> promise of its JSON
+  var generation = 0;     // the latest search; older answers are dropped
+  var results = [];       // record ids, in the order shown
+  var queryWords = [];    // the query's terms, for excerpts
   var shown = 0;
 
-  function pagefind() {
-    if (!loading) {
-      // Resolve against the page, not this script: the bundle sits at the site's root.
-      var url = new URL(root + "pagefind/pagefind.js", document.baseURI).href;
-      loading = import(url).then(function (pf) {
-        // On the main thread: a query reads a few small files, and this saves fetching
-        // the worker's script (43 kB).
-        return Promise.resolve(pf.options({ excerptLength: 28, noWorker: true })).then(function () {
-          pf.init();
-          return pf;
-        });
+  /* A file of the index, fetched once. */
+  function load(name) {
+    if (!files[name]) {
+      // Resolve against the page, not this script: the index sits at the site's root.
+      var url = new URL(root + "search-index/" + name, document.baseURI).href;
+      files[name] = fetch(url).then(function (response) {
+        if (!response.ok) throw new Error(name + ": HTTP " + response.status);
+        return response.json();
       });
+      files[name].catch(function () { delete files[name]; });
     }
-    return loading;
+    return files[name];
+  }
+
+  function loadMeta() {
+    return load("meta.json").then(function (meta) {
+      if (meta.format !== FORMAT) throw new Error("unknown index format " + meta.format);
+      return meta;
+    });
+  }
+
+  /* Terms as src/search.rs makes them (`for_each_term`, `fold`): runs of letters, digits
+     and marks; decomposed, marks dropped, lower-cased. */
+  var WORD = /[\p{Alphabetic}\p{N}\p{M}]+/gu;
+  var WORDS = /([\p{Alphabetic}\p{N}\p{M}]+)/u;
+  var MARKS = /\p{M}/gu;
+
+  function fold(word) {
+    return word.normalize("NFD").replace(MARKS, "").toLowerCase();
+  }
+
+  function termsOf(text) {
+    var out = [];
+    (text.match(WORD) || []).forEach(function (word) {
+      var term = fold(word);
+      if (term && out.indexOf(term) < 0) out.push(term);
+    });
+    return out;
+  }
+
+  /* The shard of a term: FNV-1a (32 bits) of the UTF-8 of its first key_chars characters
+     (src/search.rs, `shard_of`). */
+  function shardOf(term, meta) {
+    var key = Array.from(term).slice(0, meta.key_chars).join("");
+    var hash = 0x811c9dc5;
+    new TextEncoder().encode(key).forEach(function (byte) {
+      hash = Math.imul(hash ^ byte, 0x01000193) >>> 0;
+    });
+    return hash % meta.shards;
+  }
+
+  /* Gap-encoded ids (the first, then differences) as ids. */
+  function ids(gaps) {
+    var out = new Array(gaps.length);
+    var id = 0;
+    for (var i = 0; i < gaps.length; i++) {
+      id += gaps[i];
+      out[i] = id;
+    }
+    return out;
+  }
+
+  function own(object, key) {
+    return Object.prototype.hasOwnProperty.call(object, key);
+  }
+
+  /* Whether a term of the index answers a query word: a word of key_chars characters or
+     more finds the terms it begins, a shorter one itself only. */
+  function answers(term, word, meta) {
+    if (Array.from(word).length < meta.key_chars) return term === word;
+    return term.slice(0, word.length) === word;
+  }
+
+  /* For one query word: record id -> score. Rarer terms weigh more; the word itself more
+     than longer words it begins; a term in a record's title twice as much. */
+  function scores(word, meta) {
+    return load("terms/" + shardOf(word, meta) + ".json").then(function (shard) {
+      var out = new Map();
+      function note(list, weight) {
+        ids(list).forEach(function (id) {
+          if (!(out.get(id) >= weight)) out.set(id, weight);
+        });
+      }
+      Object.keys(shard).forEach(function (term) {
+        if (!answers(term, word, meta)) return;
+        var lists = shard[term];
+        var weight = Math.log(1 + meta.records / lists[0].length) * (term === word ? 1 : 0.5);
+        note(lists[0], weight);
+        note(lists[1], 2 * weight);
+      });
+      return out;
+    });
+  }
+
+  /* The ids the chosen filters allow, or null for all. */
+  function allowed(filters, meta) {
+    var names = Object.keys(filters);
+    if (!names.length) return Promise.resolve(null);
+    return Promise.all(names.map(function (name) {
+      if (meta.filters.indexOf(name) < 0) return Promise.resolve(new Set());
+      return load("filters/" + name + ".json").then(function (values) {
+        return new Set(own(values, filters[name]) ? ids(values[filters[name]]) : []);
+      });
+    })).then(function (sets) {
+      return sets.reduce(function (a, b) {
+        return new Set(Array.from(a).filter(function (id) { return b.has(id); }));
+      });
+    });
+  }
+
+  /* Ids with every word (and allowed), best first or by date. Ids run by date, oldest
+     first; those from meta.dated on have no date and come last either way. */
+  function rank(perWord, allow, order, meta) {
+    perWord.sort(function (a, b) { return a.size - b.size; });
+    var found = [];
+    perWord[0].forEach(function (score, id) {
+      if (allow && !allow.has(id)) return;
+      for (var i = 1; i < perWord.length; i++) {
+        var more = perWord[i].get(id);
+        if (more === undefined) return;
+        score += more;
+      }
+      found.push({ id: id, score: score });
+    });
+    var undated = function (r) { return r.id >= meta.dated ? 1 : 0; };
+    found.sort(function (a, b) {
+      if (order === "newest") return undated(a) - undated(b) || b.id - a.id;
+      if (order === "oldest") return undated(a) - undated(b) || a.id - b.id;
+      return b.score - a.score || b.id - a.id;
+    });
+    return found.map(function (r) { return r.id; });
+  }
+
+  /* The record with id `id` (its chunk holds the ids from meta.chunks[n]). */
+  function record(id, meta) {
+    var lo = 0;
+    var hi = meta.chunks.length - 1;
+    while (lo < hi) {
+      var mid = (lo + hi + 1) >> 1;
+      if (meta.chunks[mid] <= id) lo = mid;
+      else hi = mid - 1;
+    }
+    return load("records/" + lo + ".json").then(function (chunk) {
+      return chunk[id - meta.chunks[lo]];
+    });
   }
 
   function fromAddress() {
@@ -95,16 +229,21 @@
       var value = form.elements[name].value;
       if (value) filters[name] = value;
     });
-    var options = { filters: filters };
     var order = form.elements.sort.value;
-    if (order === "newest") options.sort = { date: "desc" };
-    if (order === "oldest") options.sort = { date: "asc" };
+    var queryTerms = termsOf(query);
     say("Searching\u2026");
-    pagefind()
-      .then(function (pf) { return pf.search(query, options); })
+    loadMeta()
+      .then(function (meta) {
+        if (!queryTerms.length) return [];
+        return Promise.all([
+          Promise.all(queryTerms.map(function (word) { return scores(word, meta); })),
+          allowed(filters, meta)
+        ]).then(function (found) { return rank(found[0], found[1], order, meta); });
+      })
       .then(function (found) {
-        if (mine !== generation || !found) return;
-        results = found.results;
+        if (mine !== generation) return;
+        results = found;
+        queryWords = queryTerms;
         var n = results.length;
         say(n === 0
           ? "Nothing found for \u201c" + query + "\u201d."
@@ -124,12 +263,17 @@
     var batch = results.slice(shown, shown + PAGE);
     shown += batch.length;
     more.hidden = true;
-    return Promise.all(batch.map(function (r) { return r.data(); })).then(function (items) {
+    var index = null;
+    return loadMeta().then(function (meta) {
+      index = meta;
+      return Promise.all(batch.map(function (id) { return record(id, meta); }));
+    }).then(function (items) {
       if (mine !== generation) return;
-      items.forEach(function (data) { list.appendChild(render(data)); });
+      items.forEach(function (data) { if (data) list.appendChild(render(data, index)); });
       more.hidden = shown >= results.length;
-      if (form.elements.speaker.value && items.length && items[0].meta.speaker) {
-        showSpeaker(form.elements.speaker.value, items[0].meta.speaker);
+      var first = items[0];
+      if (form.elements.speaker.value && first && first.meta && first.meta.speaker) {
+        showSpeaker(form.elements.speaker.value, first.meta.speaker);
       }
     });
   }
@@ -153,21 +297,41 @@
     return a;
   }
 
-  /* Pagefind's excerpt is text with <mark> around the words found (and < > escaped). */
-  function excerpt(html) {
+  /* EXCERPT_WORDS words of `text`, where most of the query's words are (the first such
+     place), those words marked. */
+  function excerpt(text, meta) {
     var p = el("p", "search-result-excerpt");
-    var marked = false;
-    html.split(/(<mark>|<\/mark>)/).forEach(function (piece) {
-      if (piece === "<mark>") { marked = true; return; }
-      if (piece === "</mark>") { marked = false; return; }
-      if (!piece) return;
-      var text = piece.replace(/&lt;/g, "<").replace(/&gt;/g, ">");
-      p.appendChild(marked ? el("mark", "", text) : document.createTextNode(text));
-    });
+    // Words at odd places, what is between them at even ones: word k is pieces[2k + 1].
+    var pieces = text.split(WORDS);
+    var n = (pieces.length - 1) / 2;
+    var hits = [];
+    for (var k = 0; k < n; k++) {
+      var term = fold(pieces[2 * k + 1]);
+      hits.push(term !== "" && queryWords.some(function (w) { return answers(term, w, meta); }));
+    }
+    var best = 0;
+    var most = -1;
+    var count = 0;
+    for (k = 0; k < n; k++) {
+      count += hits[k] ? 1 : 0;
+      if (k >= EXCERPT_WORDS && hits[k - EXCERPT_WORDS]) count -= 1;
+      if (count > most) {
+        most = count;
+        best = Math.max(0, k - EXCERPT_WORDS + 1);
+      }
+    }
+    var last = Math.min(n, best + EXCERPT_WORDS) - 1;
+    if (best > 0) p.appendChild(document.createTextNode("\u2026 "));
+    for (k = best; k <= last; k++) {
+      var word = pieces[2 * k + 1];
+      p.appendChild(hits[k] ? el("mark", "", word) : document.createTextNode(word));
+      if (k < last || last === n - 1) p.appendChild(document.createTextNode(pieces[2 * k + 2]));
+    }
+    if (last < n - 1) p.appendChild(document.createTextNode(" \u2026"));
     return p;
   }
 
-  function render(data) {
+  function render(data, index) {
     var meta = data.meta || {};
     var type = meta.type || "page";
     var li = el("li", "search-result search-result-" + type);
@@ -182,7 +346,7 @@
       if (!direct) head.appendChild(el("span", "tag tag-reported", "reported"));
       if (meta.date) head.appendChild(el("time", "", meta.date));
       var words = meta.words || meta.title || "";
-      li.appendChild(link(data.raw_url || data.url, "search-result-title",
+      li.appendChild(link(data.url, "search-result-title",
         direct ? "\u201c" + words + "\u201d" : words));
       var source = el("p", "search-result-source", "In ");
       source.appendChild(link(meta.article_url || "", "", meta.article || ""));
@@ -196,8 +360,8 @@
       if (meta.role) head.appendChild(el("span", "entry-role", meta.role));
       if (meta.publication) head.appendChild(el("span", "publication", meta.publication));
       if (meta.date) head.appendChild(el("time", "", meta.date));
-      li.appendChild(link(data.raw_url || data.url, "search-result-title", meta.title || data.raw_url));
-      if (data.excerpt) li.appendChild(excerpt(data.excerpt));
+      li.appendChild(link(data.url || "", "search-result-title", meta.title || data.url || ""));
+      if (data.text) li.appendChild(excerpt(data.text, index));
     }
     return li;
   }
@@ -236,7 +400,7 @@
   });
 
   // Start fetching the index while the reader types.
-  input.addEventListener("focus", function () { pagefind().catch(function () {}); }, { once: true });
+  input.addEventListener("focus", function () { loadMeta().catch(function () {}); }, { once: true });
   fromAddress();
   if (input.value) {
     search();

@@ -204,14 +204,20 @@ fn tag_with_id<'a>(dom: &'a str, id: &str) -> &'a str {
     &dom[start..=end]
 }
 
-fn check_search(chromium: &Path, profile: &Path, search_url: &str, screenshot: &str) {
-    let mut dom = run_chromium(chromium, profile, search_url, &["--dump-dom"]);
+/// The search page's DOM once its results are in (a second look when they were not).
+fn search_dom(chromium: &Path, profile: &Path, search_url: &str) -> String {
+    let dom = run_chromium(chromium, profile, search_url, &["--dump-dom"]);
     if result_links(&dom).is_empty() && dom.contains("Searching…") {
         // Under load (the other test binaries run at the same time) the search can still be
         // loading its index when Chromium's virtual time runs out: look once more.
         eprintln!("search still running when the page was captured; trying once more");
-        dom = run_chromium(chromium, profile, search_url, &["--dump-dom"]);
+        return run_chromium(chromium, profile, search_url, &["--dump-dom"]);
     }
+    dom
+}
+
+fn check_search(chromium: &Path, profile: &Path, search_url: &str, screenshot: &str) {
+    let dom = search_dom(chromium, profile, search_url);
     let links = result_links(&dom);
     let wanted = format!("articles/{ARTICLE}/#{STATEMENT}");
     assert!(
@@ -249,10 +255,45 @@ fn search_finds_a_statement_under_a_base_path() {
     );
     let log = server.log.lock().unwrap();
     assert!(
-        log.iter().any(|(p, _)| p == "/repo/pagefind/pagefind.js"),
-        "the bundle is loaded from under the base path: {log:?}"
+        log.iter().any(|(p, _)| p == "/repo/search-index/meta.json"),
+        "the index is loaded from under the base path: {log:?}"
     );
     assert!(log.iter().all(|(p, _)| p.starts_with("/repo/")), "{log:?}");
+}
+
+#[test]
+fn search_finds_by_prefix_and_narrows_by_type_and_speaker() {
+    let Some(chromium) = chromium() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let site = build_fixture(dir.path(), "https://example.org/");
+    let server = StaticServer::start(site, "/");
+    let profile = dir.path().join("profile");
+
+    // "Pleas" begins "pleased", "KREML" (in any case) "Kremlin": every word must match, and
+    // only articles are wanted. The excerpt marks the words found.
+    let url = server.url("/", "search/?q=Pleas+KREML&type=article");
+    let dom = search_dom(&chromium, &profile, &url);
+    assert_eq!(result_links(&dom), [format!("../articles/{ARTICLE}/")]);
+    assert!(dom.contains("1 result for “Pleas KREML”."), "{dom}");
+    assert!(dom.contains("<mark>pleased</mark>"), "{dom}");
+
+    // Only the statements of one speaker; the page names them.
+    let url = server.url("/", "search/?q=kremlin&speaker=dmitry-peskov");
+    let dom = search_dom(&chromium, &profile, &url);
+    assert_eq!(
+        result_links(&dom),
+        [format!("../articles/{ARTICLE}/#{TARGET}")]
+    );
+    assert!(
+        tag_with_id(&dom, "search-speaker").contains("search-speaker")
+            && !tag_with_id(&dom, "search-speaker").contains("hidden")
+    );
+    assert!(dom.contains("<strong id=\"search-speaker-name\">Dmitry Peskov</strong>"));
+
+    // Two letters find whole words only: "pl" is no word of the archive.
+    let url = server.url("/", "search/?q=pl");
+    let dom = search_dom(&chromium, &profile, &url);
+    assert!(dom.contains("Nothing found for “pl”."), "{dom}");
 }
 
 #[test]
@@ -270,8 +311,8 @@ fn search_works_at_the_root_and_on_the_preview_server() {
     );
 
     // The preview server keeps an event stream open, which stops Chromium's virtual time:
-    // check instead that it serves the bundle as the browser needs it (the module as
-    // JavaScript, the index files whole).
+    // check instead that it serves the page's script and the index as the browser needs
+    // them (the script as JavaScript, the index files whole).
     let root = dir.path().join("served");
     copy_dir(&fixture("basic"), &root);
     let preview = onrecord::serve::start(onrecord::serve::ServeOptions {
@@ -284,28 +325,20 @@ fn search_works_at_the_root_and_on_the_preview_server() {
     for file in [
         "search/",
         "search.js",
-        "pagefind/pagefind.js",
-        "pagefind/pagefind-entry.json",
+        "search-index/meta.json",
+        "search-index/terms/0.json",
+        "search-index/records/0.json",
+        "search-index/filters/type.json",
     ] {
         let (status, kind, body) = http_get(preview.addr(), &format!("/{file}"));
         assert_eq!(status, 200, "/{file}");
         if file.ends_with(".js") {
             assert!(kind.contains("javascript"), "/{file} is served as {kind}");
+        }
+        if !file.ends_with('/') {
             assert_eq!(body, std::fs::read(site.join(file)).unwrap(), "/{file}");
         }
     }
-    let meta = std::fs::read_dir(site.join("pagefind"))
-        .unwrap()
-        .flatten()
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .find(|n| n.ends_with(".pf_meta"))
-        .unwrap();
-    let (status, _, body) = http_get(preview.addr(), &format!("/pagefind/{meta}"));
-    assert_eq!(status, 200);
-    assert_eq!(
-        body,
-        std::fs::read(site.join("pagefind").join(&meta)).unwrap()
-    );
     preview.shutdown();
 }
 

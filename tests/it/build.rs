@@ -800,11 +800,11 @@ mod share_and_search {
     fn search_can_be_turned_off() {
         let site = copy_fixture("basic");
         build_ok(site.path());
-        assert!(site.path().join("public/pagefind").is_dir());
+        assert!(site.path().join("public/search-index").is_dir());
         assert!(read(site.path().join("public/index.html")).contains("role=\"search\""));
         set(site.path(), "search = false");
         build_ok(site.path());
-        assert!(!site.path().join("public/pagefind").exists());
+        assert!(!site.path().join("public/search-index").exists());
         assert!(!site.path().join("public/search").exists());
         assert!(!read(site.path().join("public/index.html")).contains("role=\"search\""));
         onrecord(site.path()).arg("check").assert().success();

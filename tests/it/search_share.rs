@@ -4,7 +4,10 @@
 
 use crate::common::{copy_dir, fixture};
 
+use std::collections::BTreeMap;
 use std::path::Path;
+
+use serde_json::Value;
 
 use onrecord::archive::{self, Archive};
 use onrecord::build::{load_config, BuildOptions};
@@ -29,44 +32,202 @@ fn png_size(png: &[u8]) -> (u32, u32) {
     (be(&png[16..20]), be(&png[20..24]))
 }
 
+/// The index's files by path.
+fn index_of(archive: &Archive) -> BTreeMap<String, Vec<u8>> {
+    search::index_files(archive).unwrap().into_iter().collect()
+}
+
+fn json(files: &BTreeMap<String, Vec<u8>>, path: &str) -> Value {
+    let bytes = files
+        .get(&format!("search-index/{path}"))
+        .unwrap_or_else(|| panic!("search-index/{path} in {:?}", files.keys()));
+    serde_json::from_slice(bytes).unwrap()
+}
+
+/// Gap-encoded ids (the first, then differences) as ids.
+fn ids(gaps: &Value) -> Vec<u64> {
+    let mut id = 0;
+    gaps.as_array()
+        .unwrap()
+        .iter()
+        .map(|gap| {
+            id += gap.as_u64().unwrap();
+            id
+        })
+        .collect()
+}
+
+/// The record with id `id`, as the search page gets it.
+fn record(files: &BTreeMap<String, Vec<u8>>, id: u64) -> Value {
+    let meta = json(files, "meta.json");
+    let starts: Vec<u64> = meta["chunks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_u64().unwrap())
+        .collect();
+    let chunk = starts.iter().rposition(|&s| s <= id).unwrap();
+    json(files, &format!("records/{chunk}.json"))[(id - starts[chunk]) as usize].clone()
+}
+
+/// The term's (ids, title ids) from its shard.
+fn postings(files: &BTreeMap<String, Vec<u8>>, term: &str) -> (Vec<u64>, Vec<u64>) {
+    let shards = json(files, "meta.json")["shards"].as_u64().unwrap() as usize;
+    let shard = json(
+        files,
+        &format!("terms/{}.json", search::shard_of(term, shards)),
+    );
+    let lists = &shard[term];
+    assert!(lists.is_array(), "{term} in its shard");
+    (ids(&lists[0]), ids(&lists[1]))
+}
+
 #[test]
-fn index_has_the_bundle_and_records_link_to_anchors() {
+fn index_finds_records_by_their_words_and_links_to_anchors() {
     let archive = load(&fixture("basic"));
-    let files = search::index_files(&archive).unwrap();
-    let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
-    for needed in [
-        "pagefind/pagefind.js",
-        "pagefind/pagefind-entry.json",
-        "pagefind/wasm.en.pagefind",
-    ] {
-        assert!(names.contains(&needed), "{needed} in {names:?}");
-    }
-    for kind in [".pf_meta", ".pf_index", ".pf_fragment", ".pf_filter"] {
-        assert!(names.iter().any(|n| n.ends_with(kind)), "a {kind} file");
-    }
+    let files = index_of(&archive);
     assert!(
-        names
-            .iter()
-            .all(|n| n.starts_with("pagefind/") && !n.contains("..")),
-        "everything under pagefind/"
+        files
+            .keys()
+            .all(|n| n.starts_with("search-index/") && !n.contains("..")),
+        "everything under search-index/: {:?}",
+        files.keys()
     );
+    let meta = json(&files, "meta.json");
+    // 3 statements, 3 speakers, 2 articles; the speakers have no date.
+    assert_eq!(meta["records"], 8);
+    assert_eq!(meta["dated"], 5);
+    assert_eq!(
+        meta["filters"],
+        serde_json::json!(["kind", "speaker", "type"])
+    );
+    let shards = meta["shards"].as_u64().unwrap();
+    for n in 0..shards {
+        json(&files, &format!("terms/{n}.json"));
+    }
+
+    // "pleased" is in one statement's words and in its article's body.
+    let (found, titled) = postings(&files, "pleased");
+    let urls: Vec<String> = found
+        .iter()
+        .map(|&id| record(&files, id)["url"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        urls,
+        [
+            "articles/peskov-denies/#official-view",
+            "articles/peskov-denies/"
+        ]
+    );
+    assert_eq!(
+        titled,
+        found[..1],
+        "in the statement's title, not the article's"
+    );
+    let statement = record(&files, found[0]);
+    assert_eq!(statement["meta"]["speaker"], "Russian official (anonymous)");
+    assert_eq!(statement["meta"]["kind"], "reported");
     assert!(
-        !names
-            .iter()
-            .any(|n| n.contains("-ui.") || n.contains("worker")),
-        "Pagefind's own UIs and its worker are left out"
+        statement.get("text").is_none(),
+        "a statement shows its words"
     );
-    let entry: serde_json::Value = serde_json::from_slice(
-        &files
-            .iter()
-            .find(|(n, _)| n == "pagefind/pagefind-entry.json")
-            .unwrap()
-            .1,
+    let article = record(&files, found[1]);
+    assert!(article["text"]
+        .as_str()
+        .unwrap()
+        .contains("the Kremlin was pleased with the result"));
+
+    // Words are folded: capitals and the words of meta fields (the date) are found.
+    assert!(!postings(&files, "kremlin").0.is_empty());
+    assert_eq!(postings(&files, "2016").0.len(), 5);
+    let (peskov, peskov_titled) = postings(&files, "peskov");
+    let speaker = record(&files, *peskov.last().unwrap());
+    assert_eq!(speaker["url"], "speakers/dmitry-peskov/", "undated, last");
+    assert!(peskov_titled.contains(peskov.last().unwrap()));
+
+    // Filters: each value with its records.
+    let kinds = json(&files, "filters/kind.json");
+    assert_eq!(ids(&kinds["reported"]), found[..1]);
+    let by_speaker = json(&files, "filters/speaker.json");
+    let said = ids(&by_speaker["dmitry-peskov"]);
+    assert_eq!(said.len(), 1);
+    assert_eq!(
+        record(&files, said[0])["url"],
+        "articles/peskov-denies/#peskov-no-contact"
+    );
+    let types = json(&files, "filters/type.json");
+    assert_eq!(ids(&types["speaker"]), [5, 6, 7]);
+    assert_eq!(ids(&types["statement"]).len(), 3);
+    assert_eq!(ids(&types["article"]).len(), 2);
+
+    // Ids run by date: dated records oldest first, then the undated.
+    let dates: Vec<String> = (0..8)
+        .map(|id| {
+            let r = record(&files, id);
+            let url = r["url"].as_str().unwrap().to_string();
+            let rec = search::records(&archive)
+                .into_iter()
+                .find(|x| x.url == url)
+                .unwrap();
+            rec.sort.get("date").cloned().unwrap_or_default()
+        })
+        .collect();
+    let dated: Vec<&String> = dates.iter().take(5).collect();
+    assert!(dated.windows(2).all(|w| w[0] <= w[1]), "{dates:?}");
+    assert!(dated.iter().all(|d| !d.is_empty()) && dates[5..].iter().all(String::is_empty));
+}
+
+#[test]
+fn index_is_the_same_for_the_same_archive() {
+    let archive = load(&fixture("basic"));
+    assert_eq!(index_of(&archive), index_of(&archive));
+}
+
+#[test]
+fn hostile_text_is_indexed_as_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("archive");
+    copy_dir(&fixture("basic"), &root);
+    let article = root.join("content/articles/peskov-denies.md");
+    let text = std::fs::read_to_string(&article).unwrap();
+    let hostile = "Zelénskyy's \"quote\" </script><img src=x onerror=alert(1)> \\u2028 __proto__";
+    std::fs::write(
+        &article,
+        text.replace(
+            "Kremlin Spokesman Denies Contact",
+            &hostile.replace('"', "'"),
+        ),
     )
     .unwrap();
-    // 3 statements, 3 speakers, 2 articles.
-    assert_eq!(entry["languages"]["en"]["page_count"], 8);
+    let archive = load(&root);
+    let files = index_of(&archive);
+    for (path, bytes) in &files {
+        serde_json::from_slice::<Value>(bytes).unwrap_or_else(|e| panic!("{path}: {e}"));
+    }
+    // Folded: marks dropped, lower-cased; markup only words.
+    assert_eq!(
+        postings(&files, "zelenskyy").0.len(),
+        3,
+        "the article and its 2 statements"
+    );
+    assert!(!postings(&files, "onerror").0.is_empty());
+    assert!(!postings(&files, "proto").0.is_empty());
+    let (found, _) = postings(&files, "zelenskyy");
+    let article = found
+        .iter()
+        .map(|&id| record(&files, id))
+        .find(|r| r["url"] == "articles/peskov-denies/")
+        .unwrap();
+    assert_eq!(
+        article["meta"]["title"].as_str().unwrap(),
+        hostile.replace('"', "'"),
+        "kept as it is, for the page to insert as text"
+    );
+}
 
+#[test]
+fn records_hold_what_results_show() {
+    let archive = load(&fixture("basic"));
     let records = search::records(&archive);
     let r = records
         .iter()
