@@ -6,6 +6,7 @@
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::hash::{BuildHasher, Hash, Hasher};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -16,6 +17,7 @@ use crate::config::{normalize_base_url, SiteConfig};
 use crate::error::{Error, Problem, Result};
 use crate::import::{self, ImportOptions};
 use crate::render::{self, Page, PlannedPage, Renderer, BUILTIN_STATIC};
+use crate::search;
 use crate::urls;
 use crate::write::{SiteLock, SiteWriter};
 
@@ -32,6 +34,10 @@ pub struct BuildOptions {
     /// The files created, changed or removed since the last build, when a watcher knows
     /// (serve); None: look at every file.
     pub changed: Option<Vec<PathBuf>>,
+    /// Set (by serve's watcher) when a change arrives while this build runs: an
+    /// incremental build then leaves the search index, the one step after the pages that
+    /// takes seconds on a large archive, to the next build, which that change starts.
+    pub newer_change: Option<Arc<AtomicBool>>,
 }
 
 #[derive(Debug)]
@@ -236,7 +242,7 @@ fn build_with(
     let cards = card_paths(&archive);
     clock.lap("templates and plan");
     let output = archive.config.output_dir.clone();
-    let files: FxHashSet<String>;
+    let mut files: FxHashSet<String>;
     let rendered = match previous {
         None => {
             let site = SiteWriter::staged(&output)?;
@@ -247,7 +253,7 @@ fn build_with(
             write_redirects(&site, redirects.iter())?;
             copy_static_files(&site, &archive)?;
             site.take_written();
-            write_site(&site, &archive, None)?;
+            write_site(&site, &archive, None, &|| false)?;
             files = site
                 .take_written()
                 .into_iter()
@@ -310,12 +316,22 @@ fn build_with(
             clock.lap("render and write changed pages");
             pages_ready(&output);
             site.take_written();
-            write_site(&site, &archive, Some(&new_cards))?;
+            let newer_change =
+                || (opts.newer_change.as_ref()).is_some_and(|flag| flag.load(Ordering::Relaxed));
+            let search_current = write_site(&site, &archive, Some(&new_cards), &newer_change)?;
             files = site
                 .take_written()
                 .into_iter()
                 .filter(|f| !cards.contains(f))
                 .collect();
+            if !search_current {
+                // The last index stays in place (not stale files) until the next build.
+                let index = before
+                    .files
+                    .iter()
+                    .filter(|f| f.starts_with(search::INDEX_DIR));
+                files.extend(index.cloned());
+            }
             for stale in before.files.difference(&files) {
                 site.remove(stale)?;
             }
@@ -434,14 +450,27 @@ fn absolute(p: &Path) -> PathBuf {
 
 /// Everything of the site besides the pages, the redirects and the static files. `cards`:
 /// the statements whose share images are needed (all when None).
-fn write_site(site: &SiteWriter, archive: &Archive, cards: Option<&[usize]>) -> Result<()> {
+/// Returns false when the search index was left as it was, because `stop()` turned true
+/// while it was being made.
+fn write_site(
+    site: &SiteWriter,
+    archive: &Archive,
+    cards: Option<&[usize]>,
+    stop: &dyn Fn() -> bool,
+) -> Result<bool> {
     if archive.articles.iter().any(|a| a.body.has_code) {
         site.write("syntax.css", crate::markdown::syntax_css().as_bytes())?;
     }
     crate::publish::write_files(archive, site)?;
+    let mut search_current = true;
     if archive.config.search {
-        for (path, bytes) in crate::search::index_files(archive)? {
-            site.write(&path, &bytes)?;
+        match search::index_files(archive, stop)? {
+            Some(files) => {
+                for (path, bytes) in files {
+                    site.write(&path, &bytes)?;
+                }
+            }
+            None => search_current = false,
         }
     }
     if archive.config.share_images && archive.config.statement_pages {
@@ -463,7 +492,7 @@ fn write_site(site: &SiteWriter, archive: &Archive, cards: Option<&[usize]>) -> 
     if !archive.config.cname.is_empty() {
         site.write("CNAME", format!("{}\n", archive.config.cname).as_bytes())?;
     }
-    Ok(())
+    Ok(search_current)
 }
 
 /// The built-in static files the archive does not override, and the archive's static/.

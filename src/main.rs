@@ -114,7 +114,7 @@ fn main() -> ExitCode {
                 output,
                 base_url,
                 import_sources: !no_import,
-                changed: None,
+                ..Default::default()
             },
             timings,
         ),
@@ -225,7 +225,7 @@ fn run_check(root: PathBuf, base_url: Option<String>) -> Result<()> {
         output: Some(scratch.join("site")),
         base_url,
         import_sources: false,
-        changed: None,
+        ..Default::default()
     };
     let result = (|| {
         let report = build::build_site(&opts)?;

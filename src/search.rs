@@ -231,11 +231,18 @@ fn article_record(archive: &Archive, i: usize) -> Record {
     }
 }
 
-/// The search index: `(site-relative path, bytes)` for every file under `search-index/`.
-pub fn index_files(archive: &Archive) -> Result<Vec<(String, Vec<u8>)>> {
+/// Files of the site: `(site-relative path, bytes)`.
+pub type Files = Vec<(String, Vec<u8>)>;
+
+/// The search index: every file under `search-index/`. None when `stop()` turns true
+/// while it is made (asked between blocks of records).
+pub fn index_files(archive: &Archive, stop: &dyn Fn() -> bool) -> Result<Option<Files>> {
     let (order, dated) = sources(archive);
     let mut index = IndexBuilder::default();
     for block in order.chunks(BLOCK) {
+        if stop() {
+            return Ok(None);
+        }
         let prepared: Vec<Prepared> = block
             .par_iter()
             .map(|s| Prepared::of(&record(archive, *s)))
@@ -244,7 +251,10 @@ pub fn index_files(archive: &Archive) -> Result<Vec<(String, Vec<u8>)>> {
             index.add(p);
         }
     }
-    Ok(index.finish(dated))
+    if stop() {
+        return Ok(None);
+    }
+    Ok(Some(index.finish(dated)))
 }
 
 /// A record made ready for the index: what the browser is sent, and what it is found by.

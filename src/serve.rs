@@ -23,6 +23,7 @@ use std::hash::{Hash, Hasher};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime};
 
@@ -219,6 +220,7 @@ fn start_with_builder(
         base_url: Some(url.clone()),
         import_sources: true,
         changed: None,
+        newer_change: Some(Arc::default()),
     };
     let output = expected_output_dir(&build_opts);
     let mut shared = Shared::new(output.clone());
@@ -229,7 +231,8 @@ fn start_with_builder(
 
     let (runtime, server) = start_server(listener, Arc::clone(&shared))?;
     let (triggers, trigger_rx) = mpsc::channel();
-    let watcher = start_watcher(&root, &output, triggers.clone());
+    let newer_change = build_opts.newer_change.clone().unwrap_or_default();
+    let watcher = start_watcher(&root, &output, triggers.clone(), newer_change);
     let rebuilder = std::thread::Builder::new()
         .name("onrecord-rebuild".into())
         .spawn({
@@ -456,9 +459,19 @@ enum Trigger {
 type Watcher = Debouncer<RecommendedWatcher, RecommendedCache>;
 
 /// Start watching; without a watcher the preview still serves, it just does not rebuild.
-fn start_watcher(root: &Path, output: &Path, triggers: mpsc::Sender<Trigger>) -> Option<Watcher> {
+/// Every change reported also sets `newer_change`, which a running build reads.
+fn start_watcher(
+    root: &Path,
+    output: &Path,
+    triggers: mpsc::Sender<Trigger>,
+    newer_change: Arc<AtomicBool>,
+) -> Option<Watcher> {
     let filter_root = root.to_path_buf();
     let output = output.to_path_buf();
+    let send = move |trigger: Trigger| {
+        newer_change.store(true, Ordering::Relaxed);
+        let _ = triggers.send(trigger);
+    };
     let handler = move |result: DebounceEventResult| match result {
         Ok(events) => {
             let changed: Vec<PathBuf> = events
@@ -471,16 +484,16 @@ fn start_watcher(root: &Path, output: &Path, triggers: mpsc::Sender<Trigger>) ->
             if events.iter().any(|e| e.need_rescan()) {
                 // The watcher lost events (its queue overflowed): rebuild looking at
                 // every file.
-                let _ = triggers.send(Trigger::Changed(Vec::new()));
+                send(Trigger::Changed(Vec::new()));
             } else if !changed.is_empty() {
-                let _ = triggers.send(Trigger::Changed(changed));
+                send(Trigger::Changed(changed));
             }
         }
         Err(errors) => {
             for e in errors {
                 eprintln!("warning: watching for changes: {e}");
             }
-            let _ = triggers.send(Trigger::Changed(Vec::new()));
+            send(Trigger::Changed(Vec::new()));
         }
     };
     let mut watcher = match new_debouncer(DEBOUNCE, None, handler) {
@@ -595,6 +608,10 @@ fn rebuild_loop(
             changed: (!asked).then(|| changed.clone()),
             ..opts.clone()
         };
+        // From here on, a change reported is one this build may not have seen.
+        if let Some(flag) = &opts.newer_change {
+            flag.store(false, Ordering::Relaxed);
+        }
         for path in rebuild(shared, builder, &opts, &changed) {
             if let Some(fingerprint) = fingerprint(&path) {
                 imported.insert(path, fingerprint);

@@ -74,6 +74,7 @@ fn options(root: &Path, output: &str) -> BuildOptions {
         base_url: Some("http://127.0.0.1:1111/".into()),
         import_sources: false,
         changed: None,
+        newer_change: None,
     }
 }
 
@@ -379,4 +380,57 @@ fn named_edits_that_keep_or_change_the_order_of_statements() {
         "  - contradicts: sergei-ryabkov-2016-11-10-russia-had-contacts-with-trump\n",
         "relation fixed",
     );
+}
+
+/// A change waiting when the search index is due (serve's watcher sets the flag): the
+/// rebuild makes the pages current and leaves the last index in place, whole; the next
+/// rebuild makes the index, and the site is again what a full build makes.
+#[test]
+fn a_newer_change_leaves_the_search_index_to_the_next_build() {
+    let dir = example_archive(false);
+    let root = dir.path();
+    crate::common::set(root, "search = true");
+    age(&root.join("site.toml"), 1);
+    let builder = Builder::default();
+    rebuild_and_compare(&builder, root, "first build");
+    let index = |dir: &str| -> Vec<(PathBuf, Vec<u8>)> {
+        let base = root.join(dir).join("search-index");
+        let files = walkdir(&base).into_iter().filter(|p| p.is_file());
+        files
+            .map(|p| {
+                (
+                    p.strip_prefix(&base).unwrap().to_path_buf(),
+                    fs::read(&p).unwrap(),
+                )
+            })
+            .collect()
+    };
+    let before = index("public");
+    assert!(before.len() > 3, "an index was written: {before:?}");
+
+    edit(
+        root,
+        B,
+        "campaigns denied this.",
+        "campaigns denied zyzzyva.",
+    );
+    let opts = BuildOptions {
+        changed: Some(vec![root.join(B)]),
+        newer_change: Some(std::sync::Arc::new(true.into())),
+        ..options(root, "public")
+    };
+    builder.build(&opts, &SiteLock::default(), &|_| {}).unwrap();
+    let page = root
+        .join("public/articles/2016-11-14-kremlin-spokesman-denies-contact-with-trump/index.html");
+    assert!(read(&page).contains("zyzzyva"), "the page is current");
+    assert_eq!(
+        index("public"),
+        before,
+        "the last index, whole and untouched"
+    );
+
+    let report = rebuild_with_changes(&builder, root, Some(vec![]), "the next build");
+    assert!(report.rendered < report.pages, "still incremental");
+    let after = index("public");
+    assert_ne!(after, before, "the next build made the index");
 }

@@ -34,7 +34,8 @@ fn png_size(png: &[u8]) -> (u32, u32) {
 
 /// The index's files by path.
 fn index_of(archive: &Archive) -> BTreeMap<String, Vec<u8>> {
-    search::index_files(archive).unwrap().into_iter().collect()
+    let files = search::index_files(archive, &|| false).unwrap();
+    files.expect("not stopped").into_iter().collect()
 }
 
 fn json(files: &BTreeMap<String, Vec<u8>>, path: &str) -> Value {
