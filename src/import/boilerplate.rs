@@ -179,9 +179,10 @@ const GENRES: &[&str] = &[
 ];
 
 /// A normalised form of a paragraph for recognising repeats across sources: a hash of its
-/// letters and digits, lower-cased. (The normalised text is built first and hashed in one
-/// go: hashing it a character at a time cost more than the rest of cleaning.)
-pub fn key(paragraph: &str) -> u64 {
+/// letters and digits, lower-cased; None when it has none (such a paragraph never counts
+/// as a repeat). (The normalised text is built first and hashed in one go: hashing it a
+/// character at a time cost more than the rest of cleaning.)
+pub fn key(paragraph: &str) -> Option<u64> {
     let mut norm: Vec<u8> = Vec::with_capacity(paragraph.len());
     let mut buf = [0u8; 4];
     let b = paragraph.as_bytes();
@@ -189,8 +190,10 @@ pub fn key(paragraph: &str) -> u64 {
     while i < b.len() {
         let x = b[i];
         if x.is_ascii() {
-            if x.is_ascii_alphanumeric() {
-                norm.push(x.to_ascii_lowercase());
+            // One table look-up per ASCII byte: most of any text.
+            let l = ASCII_KEY[x as usize];
+            if l != 0 {
+                norm.push(l);
             }
             i += 1;
             continue;
@@ -203,9 +206,41 @@ pub fn key(paragraph: &str) -> u64 {
         }
         i += c.len_utf8();
     }
+    if norm.is_empty() {
+        return None;
+    }
     let mut h = std::collections::hash_map::DefaultHasher::new();
     h.write(&norm);
-    h.finish()
+    Some(h.finish())
+}
+
+/// `key`'s view of each ASCII byte: letters and digits lower-cased, 0 for the rest.
+const ASCII_KEY: [u8; 128] = {
+    let mut t = [0u8; 128];
+    let mut i = 0;
+    while i < 128 {
+        let b = i as u8;
+        if b.is_ascii_alphanumeric() {
+            t[i] = b.to_ascii_lowercase();
+        }
+        i += 1;
+    }
+    t
+};
+
+/// A source's paragraphs with the `key` of each, computed once: counting repeats across
+/// the archive and cleaning the source both need them.
+#[derive(Debug, Default, Clone)]
+pub struct Keyed {
+    pub paras: Vec<String>,
+    pub keys: Vec<Option<u64>>,
+}
+
+impl Keyed {
+    pub fn new(paras: Vec<String>) -> Keyed {
+        let keys = paras.iter().map(|p| key(p)).collect();
+        Keyed { paras, keys }
+    }
 }
 
 /// Lower-case words outside quotation marks.
@@ -474,7 +509,10 @@ fn contains_word_prefix(lower: &str, k: &str) -> bool {
 
 /// "A Message from The Moscow Times:", "Dear readers,": the start of an appeal block.
 pub fn starts_appeal_block(p: &str) -> bool {
-    let lower = p.to_lowercase();
+    // Only the head is lower-cased (this runs on every paragraph): each character's lower
+    // case is at least one character, so the head's covers the longest prefix checked.
+    let head: String = p.chars().take(16).flat_map(char::to_lowercase).collect();
+    let lower = head.as_str();
     (lower.starts_with("a message from") && word_count(p) <= 10)
         || lower.starts_with("dear reader")
         || lower.starts_with("dear friend")
@@ -718,15 +756,11 @@ pub struct Repeats {
 }
 
 impl Repeats {
-    /// From each source's paragraphs: keys seen in two (three) or more sources.
-    pub fn from_sources<'a>(sources: impl IntoIterator<Item = &'a [String]>) -> Repeats {
+    /// From each source's paragraph keys: keys seen in two (three) or more sources.
+    pub fn from_sources<'a>(sources: impl IntoIterator<Item = &'a Keyed>) -> Repeats {
         let mut count: std::collections::HashMap<u64, usize> = std::collections::HashMap::new();
-        for paras in sources {
-            let unique: HashSet<u64> = paras
-                .iter()
-                .filter(|p| word_count(p) >= 1)
-                .map(|p| key(p))
-                .collect();
+        for source in sources {
+            let unique: HashSet<u64> = source.keys.iter().flatten().copied().collect();
             for k in unique {
                 *count.entry(k).or_default() += 1;
             }
@@ -749,20 +783,12 @@ impl Repeats {
     /// someone may be a real quotation carried by two stories: only three or more count.
     #[cfg(test)]
     pub fn contains(&self, p: &str) -> bool {
-        if self.keys.is_empty() {
-            return false;
-        }
-        self.contains_key(key(p), p)
+        key(p).is_some_and(|k| self.contains_key(k, p))
     }
 
     /// `contains` for a paragraph whose `key` is known.
     pub fn contains_key(&self, k: u64, p: &str) -> bool {
         self.keys.contains(&k) && (self.keys3.contains(&k) || !has_attribution(p))
-    }
-
-    /// No paragraph recurs: `contains` is false for every paragraph.
-    pub fn is_empty(&self) -> bool {
-        self.keys.is_empty()
     }
 }
 
@@ -838,12 +864,13 @@ mod tests {
             "\"We will never agree,\" Peskov said.".to_string(),
             "Subscribe now".into(),
         ];
+        let a = Keyed::new(a);
         let b = a.clone();
-        let r = Repeats::from_sources([a.as_slice(), b.as_slice()]);
+        let r = Repeats::from_sources([&a, &b]);
         assert!(r.contains("Subscribe now"));
         assert!(!r.contains("\"We will never agree,\" Peskov said."));
         let c = a.clone();
-        let r = Repeats::from_sources([a.as_slice(), b.as_slice(), c.as_slice()]);
+        let r = Repeats::from_sources([&a, &b, &c]);
         assert!(r.contains("\"We will never agree,\" Peskov said."));
     }
 

@@ -5,7 +5,7 @@
 
 use jiff::civil::Date;
 
-use super::boilerplate::{self as bp, Repeats};
+use super::boilerplate::{self as bp, Keyed, Repeats};
 use super::dates;
 use super::lexicon as lx;
 use super::paragraphs::ends_sentence;
@@ -29,10 +29,12 @@ enum Class {
 /// Clean one article. `repeats` holds paragraphs that recur across the archive's sources.
 #[cfg(test)]
 pub fn clean(text: &str, repeats: &Repeats) -> Cleaned {
-    clean_paragraphs(super::paragraphs::paragraphs(text), repeats)
+    clean_paragraphs(Keyed::new(super::paragraphs::paragraphs(text)), repeats)
 }
 
-pub fn clean_paragraphs(paras: Vec<String>, repeats: &Repeats) -> Cleaned {
+/// Clean one article split in paragraphs (with their repeat keys).
+pub fn clean_paragraphs(source: Keyed, repeats: &Repeats) -> Cleaned {
+    let Keyed { paras, keys } = source;
     let mut out = Cleaned::default();
     // Each paragraph's signals, computed once.
     let words: Vec<usize> = paras.iter().map(|p| bp::word_count(p)).collect();
@@ -41,12 +43,7 @@ pub fn clean_paragraphs(paras: Vec<String>, repeats: &Repeats) -> Cleaned {
         .zip(&words)
         .map(|(p, &n)| is_furniture(p, n))
         .collect();
-    let keys: Vec<u64> = if repeats.is_empty() {
-        Vec::new()
-    } else {
-        paras.iter().map(|p| bp::key(p)).collect()
-    };
-    let repeated = |i: usize| !keys.is_empty() && repeats.contains_key(keys[i], &paras[i]);
+    let repeated = |i: usize| keys[i].is_some_and(|k| repeats.contains_key(k, &paras[i]));
     let use_repeats = repeats_apply(&words, &furniture, repeated);
     let mut class: Vec<Class> = paras
         .iter()

@@ -360,9 +360,11 @@ fn anonymous_name(mods: &[&str], head: &str, post: &[&str]) -> String {
 
 /// A word that can be part of a person's name.
 pub fn is_name_word(w: &str) -> bool {
+    if !is_capitalized(w) {
+        return false;
+    }
     let k = key(w);
-    is_capitalized(w)
-        && !lx::has(lx::NOT_NAME_WORDS, &k)
+    !lx::has(lx::NOT_NAME_WORDS, &k)
         && !lx::has(lx::TITLE_NOUNS, &k)
         && !lx::has(lx::SENTENCE_OPENERS, &k)
         && lx::month_number(&k).is_none()

@@ -47,7 +47,7 @@ use crate::content::{
 use crate::error::{Error, Problem, Result};
 use crate::write::atomic_write;
 
-use boilerplate::Repeats;
+use boilerplate::{Keyed, Repeats};
 use registry::Registry;
 use speakers::{Entity, EntityKind};
 
@@ -340,8 +340,8 @@ pub fn import_source(name: &str, bytes: &[u8]) -> std::result::Result<ImportedSo
         sha256: sha256_hex(bytes),
         copy_in: false,
     };
-    let paras = paragraphs::paragraphs(&decoded.text);
-    let repeats = Repeats::from_sources(vec![paras.as_slice()]);
+    let paras = Keyed::new(paragraphs::paragraphs(&decoded.text));
+    let repeats = Repeats::from_sources([&paras]);
     let mut registry = Registry::default();
     let known = Known::for_source(name, &ImportOptions::default(), &Default::default());
     let Imported {
@@ -516,7 +516,7 @@ struct Imported {
 /// Clean, extract and describe one source. Statement ids are left empty.
 fn import_one(
     s: &Source,
-    paras: Vec<String>,
+    paras: Keyed,
     known: &Known,
     repeats: &Repeats,
     registry: &mut Registry,
@@ -842,8 +842,9 @@ struct ArchiveRepeats {
     groups: HashMap<String, Repeats>,
     group_of: HashMap<String, String>,
     empty: Repeats,
-    /// The paragraphs of every source (split once, used again by cleaning).
-    paragraphs: HashMap<String, Vec<String>>,
+    /// The paragraphs of every source with their keys (computed once, used again by
+    /// cleaning).
+    paragraphs: HashMap<String, Keyed>,
 }
 
 impl ArchiveRepeats {
@@ -856,10 +857,10 @@ impl ArchiveRepeats {
     }
 
     /// The paragraphs of a source (`paragraphs::paragraphs` of its text), taken out.
-    fn take_paragraphs(&mut self, rel: &str, text: &str) -> Vec<String> {
+    fn take_paragraphs(&mut self, rel: &str, text: &str) -> Keyed {
         self.paragraphs
             .remove(rel)
-            .unwrap_or_else(|| paragraphs::paragraphs(text))
+            .unwrap_or_else(|| Keyed::new(paragraphs::paragraphs(text)))
     }
 }
 
@@ -892,9 +893,9 @@ fn archive_repeats(
     decoded: &[String],
     metadata: &metadata::Metadata,
 ) -> ArchiveRepeats {
-    let mut texts: HashMap<String, Vec<String>> = HashMap::new();
+    let mut texts: HashMap<String, Keyed> = HashMap::new();
     for (s, d) in todo.iter().zip(decoded) {
-        texts.insert(s.rel.clone(), paragraphs::paragraphs(d));
+        texts.insert(s.rel.clone(), Keyed::new(paragraphs::paragraphs(d)));
     }
     // The other sources, read only when they are not being imported (and, as when all
     // were read at once, none of them counts when one cannot be read).
@@ -908,17 +909,14 @@ fn archive_repeats(
         });
     for (rel, path, bytes) in others.unwrap_or_default() {
         if let Ok(d) = decode::decode(&path, &bytes) {
-            texts.insert(rel, paragraphs::paragraphs(&d.text));
+            texts.insert(rel, Keyed::new(paragraphs::paragraphs(&d.text)));
         }
     }
     let mut out = ArchiveRepeats::default();
-    let mut by_group: HashMap<String, Vec<&[String]>> = HashMap::new();
-    for (rel, paras) in &texts {
-        let g = repeat_group(rel, paras, metadata);
-        by_group
-            .entry(g.clone())
-            .or_default()
-            .push(paras.as_slice());
+    let mut by_group: HashMap<String, Vec<&Keyed>> = HashMap::new();
+    for (rel, source) in &texts {
+        let g = repeat_group(rel, &source.paras, metadata);
+        by_group.entry(g.clone()).or_default().push(source);
         out.group_of.insert(rel.clone(), g);
     }
     for (g, sources) in by_group {
