@@ -324,7 +324,11 @@ const ASCII_CLASS: [u8; 128] = {
 };
 
 fn has_quotes(p: &str) -> bool {
-    p.contains(['"', '\u{201c}', '\u{201d}', '\u{ab}', '\u{bb}'])
+    // A byte search (this runs several times on every paragraph): '"' is one byte, the
+    // curly marks start with 0xE2 and the angle ones with 0xC2, never a continuation byte,
+    // so each hit is the start of a character to check.
+    memchr::memchr3_iter(b'"', 0xE2, 0xC2, p.as_bytes())
+        .any(|i| p[i..].starts_with(['"', '\u{201c}', '\u{201d}', '\u{ab}', '\u{bb}']))
 }
 
 fn first_word(p: &str) -> String {
@@ -538,10 +542,15 @@ pub fn is_credit(s: &str) -> bool {
         .trim_start_matches('(')
         .trim_end_matches(')')
         .trim();
-    let lower = s.to_lowercase();
-    if word_count(s) == 0 || word_count(s) > 14 || ends_sentence(s) && !s.ends_with("Images.") {
+    // The cheap test first: most paragraphs end a sentence.
+    if ends_sentence(s) && !s.ends_with("Images.") {
         return false;
     }
+    let n = word_count(s);
+    if n == 0 || n > 14 {
+        return false;
+    }
+    let lower = s.to_lowercase();
     for label in [
         "photo:",
         "photo by",
@@ -586,7 +595,7 @@ pub fn is_captioned_credit(p: &str) -> bool {
 
 /// `is_captioned_credit` for a paragraph of `n` words (`word_count`).
 pub fn is_captioned_credit_n(p: &str, n: usize) -> bool {
-    if has_quotes(p) || n > 70 {
+    if n > 70 || has_quotes(p) {
         return false;
     }
     if is_credit(p) {
