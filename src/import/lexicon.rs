@@ -1054,20 +1054,24 @@ pub fn is_speech_verb(word: &str) -> bool {
 
 /// Lower-case a word for lookup, dropping a possessive "’s"/"'s" or plural "’".
 pub fn key(word: &str) -> String {
-    let mut w = if word.is_ascii() {
+    let w = if word.is_ascii() {
         word.to_ascii_lowercase()
     } else {
         word.to_lowercase()
     };
+    key_lower(&w).to_string()
+}
+
+/// `key` of a word already in lower case (as `Para::lower` gives it): no allocation.
+pub fn key_lower(lower: &str) -> &str {
     for suffix in ["\u{2019}s", "'s", "\u{2019}", "'"] {
-        if let Some(stem) = w.strip_suffix(suffix) {
+        if let Some(stem) = lower.strip_suffix(suffix) {
             if !stem.is_empty() {
-                w.truncate(stem.len());
-                return w;
+                return stem;
             }
         }
     }
-    w
+    lower
 }
 
 pub fn is_capitalized(word: &str) -> bool {
@@ -1082,9 +1086,11 @@ pub fn is_possessive(word: &str) -> bool {
 
 /// Nationality or place adjectives in roles and source descriptions ("Russian", "U.S.").
 pub fn is_modifier_word(word: &str) -> bool {
+    if is_capitalized(word) {
+        return true;
+    }
     let k = key(word);
-    is_capitalized(word)
-        || k.contains('.')
+    k.contains('.')
         || is_in(
             &[
                 "senior",

@@ -517,7 +517,7 @@ impl<'r> Entities<'r> {
             }
             let mut a = i;
             while a < j
-                && lx::has(lx::SENTENCE_OPENERS, &key(p.word(a)))
+                && lx::has(lx::SENTENCE_OPENERS, lx::key_lower(p.lower(a)))
                 && !p.word(a).eq_ignore_ascii_case("the")
             {
                 a += 1;
@@ -533,7 +533,7 @@ impl<'r> Entities<'r> {
                 && p.is_word(s - 1)
                 && p.tokens[s - 1].quote.is_none()
                 && !lx::is_capitalized(p.word(s - 1))
-                && (lx::has(lx::TITLE_NOUNS, &key(p.word(s - 1)))
+                && (lx::has(lx::TITLE_NOUNS, lx::key_lower(p.lower(s - 1)))
                     || lx::is_modifier_word(p.word(s - 1)))
             {
                 s -= 1;
@@ -587,7 +587,8 @@ fn role_bridge(p: &Para, j: usize, end: usize) -> bool {
     let mut k = j;
     while k < end && p.is_word(k) && !lx::is_capitalized(p.word(k)) && k < j + 3 {
         let lw = p.lower(k);
-        if !(lw == "of" || lx::has(lx::TITLE_NOUNS, &key(lw)) || lx::is_modifier_word(lw)) {
+        if !(lw == "of" || lx::has(lx::TITLE_NOUNS, lx::key_lower(lw)) || lx::is_modifier_word(lw))
+        {
             return false;
         }
         k += 1;
