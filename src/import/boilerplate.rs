@@ -474,6 +474,13 @@ fn addresses_reader(p: &str) -> bool {
     let mut inside = false;
     let mut start: Option<usize> = None;
     let is_pronoun = |w: &str| {
+        // Every pronoun starts with one of these letters: most words are ruled out at once.
+        if !matches!(
+            w.as_bytes()[0].to_ascii_lowercase(),
+            b'y' | b'w' | b'u' | b'o' | b'm'
+        ) {
+            return false;
+        }
         if w.contains('\u{2019}') {
             let w = w.replace('\u{2019}', "'");
             APPEAL_PRONOUNS.iter().any(|x| x.eq_ignore_ascii_case(&w))
@@ -481,21 +488,30 @@ fn addresses_reader(p: &str) -> bool {
             APPEAL_PRONOUNS.iter().any(|x| x.eq_ignore_ascii_case(w))
         }
     };
-    for (i, c) in p.char_indices().chain(std::iter::once((p.len(), ' '))) {
+    // Byte by byte, decoding only non-ASCII characters; a space after the end closes the
+    // last word.
+    let mut i = 0;
+    while i <= p.len() {
+        let c = match p.as_bytes().get(i) {
+            None => ' ',
+            Some(&b) if b.is_ascii() => b as char,
+            Some(_) => p[i..].chars().next().unwrap_or(' '),
+        };
         let word_char = c.is_alphanumeric() || c == '\'' || c == '\u{2019}';
         if word_char {
             start.get_or_insert(i);
-            continue;
-        }
-        if let Some(s) = start.take() {
-            let w = &p[s..i];
-            if !inside && w.len() <= 6 && is_pronoun(w) {
-                return true;
+        } else {
+            if let Some(s) = start.take() {
+                let w = &p[s..i];
+                if !inside && w.len() <= 6 && is_pronoun(w) {
+                    return true;
+                }
+            }
+            if matches!(c, '"' | '\u{201c}' | '\u{201d}' | '\u{ab}' | '\u{bb}') {
+                inside = !inside;
             }
         }
-        if matches!(c, '"' | '\u{201c}' | '\u{201d}' | '\u{ab}' | '\u{bb}') {
-            inside = !inside;
-        }
+        i += c.len_utf8();
     }
     false
 }

@@ -88,7 +88,8 @@ impl<'a> Para<'a> {
                 if t.kind == Kind::Word {
                     let w = &text[t.start..t.end];
                     if w.is_ascii() {
-                        lower_text.extend(w.bytes().map(|b| b.to_ascii_lowercase() as char));
+                        lower_text.push_str(w);
+                        lower_text[start..].make_ascii_lowercase();
                     } else {
                         lower_text.push_str(&w.to_lowercase());
                     }
@@ -295,10 +296,12 @@ fn tokenize(text: &str, style: QuoteStyle) -> (Vec<Token>, Vec<Quote>) {
             let mut j = i + 1;
             while j < chars.len() {
                 let cj = chars[j].1;
-                let after = chars.get(j + 1).map(|x| x.1);
                 if is_word_char(cj) {
                     j += 1;
-                } else if is_joiner(cj) && after.is_some_and(is_word_char) && joins(cj, &chars, j) {
+                    continue;
+                }
+                let after = chars.get(j + 1).map(|x| x.1);
+                if is_joiner(cj) && after.is_some_and(is_word_char) && joins(cj, &chars, j) {
                     j += 2;
                 } else {
                     break;
