@@ -1054,12 +1054,14 @@ pub fn is_speech_verb(word: &str) -> bool {
 
 /// Lower-case a word for lookup, dropping a possessive "’s"/"'s" or plural "’".
 pub fn key(word: &str) -> String {
-    let w = if word.is_ascii() {
+    let mut w = if word.is_ascii() {
         word.to_ascii_lowercase()
     } else {
         word.to_lowercase()
     };
-    key_lower(&w).to_string()
+    // The key is a prefix of the lower-cased word.
+    w.truncate(key_lower(&w).len());
+    w
 }
 
 /// `key` of a word already in lower case (as `Para::lower` gives it): no allocation.
@@ -1084,12 +1086,9 @@ pub fn is_possessive(word: &str) -> bool {
         || (word.ends_with('\u{2019}') || word.ends_with('\'')) && word.len() > 2
 }
 
-/// Nationality or place adjectives in roles and source descriptions ("Russian", "U.S.").
-pub fn is_modifier_word(word: &str) -> bool {
-    if is_capitalized(word) {
-        return true;
-    }
-    let k = key(word);
+/// Nationality or place adjectives in roles and source descriptions ("Russian", "U.S."),
+/// given the word's `key`. Any capitalised word is one too (callers test that first).
+pub fn is_modifier_key(k: &str) -> bool {
     k.contains('.')
         || is_in(
             &[

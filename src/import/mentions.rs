@@ -159,16 +159,19 @@ fn classify_lowered(ws: &[&str], lower: &[&str]) -> Option<Mention> {
         }
     }
     let head = core[core.len() - 1];
-    let hk = key(head);
+    let hk = lx::key_lower(lower[core.len() - 1]).to_string();
     let (det_len, definite) = determiner(core);
     if det_len >= core.len() {
         return None;
     }
     let mods = &core[det_len..core.len() - 1];
-    let mods_ok = mods.iter().all(|w| {
-        lx::is_modifier_word(w)
-            || lx::has(lx::TITLE_NOUNS, &key(w))
-            || lx::has(lx::ANON_HEADS, &key(w))
+    let mod_lowers = &lower[det_len..core.len() - 1];
+    let mods_ok = mods.iter().zip(mod_lowers).all(|(w, l)| {
+        let k = lx::key_lower(l);
+        is_capitalized(w)
+            || lx::is_modifier_key(k)
+            || lx::has(lx::TITLE_NOUNS, k)
+            || lx::has(lx::ANON_HEADS, k)
     });
     if !mods_ok {
         return None;
@@ -179,7 +182,10 @@ fn classify_lowered(ws: &[&str], lower: &[&str]) -> Option<Mention> {
     if !lx::has(lx::ANON_HEADS, &hk) && !lx::has(lx::TITLE_NOUNS, &hk) {
         return None;
     }
-    let mod_keys: Vec<String> = mods.iter().map(|w| key(w)).collect();
+    let mod_keys: Vec<String> = mod_lowers
+        .iter()
+        .map(|l| lx::key_lower(l).to_string())
+        .collect();
     let plural = is_plural(&hk);
     let anon_name = anonymous_name(mods, head, post);
     let first = lower[0];
@@ -445,7 +451,10 @@ pub fn is_honorific(w: &str) -> bool {
 
 fn role_word(w: &str) -> bool {
     let k = key(w);
-    (lx::has(lx::TITLE_NOUNS, &k) || lx::is_modifier_word(w) || is_in(&["of", "for", "and"], &k))
+    (lx::has(lx::TITLE_NOUNS, &k)
+        || is_capitalized(w)
+        || lx::is_modifier_key(&k)
+        || is_in(&["of", "for", "and"], &k))
         && !is_in(&["the", "a", "an"], &k)
 }
 

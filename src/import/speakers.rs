@@ -534,7 +534,7 @@ impl<'r> Entities<'r> {
                 && p.tokens[s - 1].quote.is_none()
                 && !lx::is_capitalized(p.word(s - 1))
                 && (lx::has(lx::TITLE_NOUNS, lx::key_lower(p.lower(s - 1)))
-                    || lx::is_modifier_word(p.word(s - 1)))
+                    || lx::is_modifier_key(lx::key_lower(p.lower(s - 1))))
             {
                 s -= 1;
             }
@@ -587,8 +587,10 @@ fn role_bridge(p: &Para, j: usize, end: usize) -> bool {
     let mut k = j;
     while k < end && p.is_word(k) && !lx::is_capitalized(p.word(k)) && k < j + 3 {
         let lw = p.lower(k);
-        if !(lw == "of" || lx::has(lx::TITLE_NOUNS, lx::key_lower(lw)) || lx::is_modifier_word(lw))
-        {
+        // `lw` is in lower case already: its key needs no new string.
+        let word_key = lx::key_lower(lw);
+        let modifier = lx::is_capitalized(lw) || lx::is_modifier_key(word_key);
+        if !(lw == "of" || lx::has(lx::TITLE_NOUNS, word_key) || modifier) {
             return false;
         }
         k += 1;
