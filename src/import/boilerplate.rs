@@ -243,6 +243,18 @@ impl Keyed {
     }
 }
 
+/// The first `chars` characters of `p`, each lower-cased (ASCII ones, the usual case, all
+/// at once).
+fn lower_head(p: &str, chars: usize) -> String {
+    let end = p.char_indices().nth(chars).map_or(p.len(), |(i, _)| i);
+    let head = &p[..end];
+    if head.is_ascii() {
+        head.to_ascii_lowercase()
+    } else {
+        head.chars().flat_map(char::to_lowercase).collect()
+    }
+}
+
 /// Lower-case words outside quotation marks.
 fn words_outside_quotes(p: &str) -> Vec<String> {
     let mut out = Vec::new();
@@ -531,7 +543,7 @@ fn contains_word_prefix(lower: &str, k: &str) -> bool {
 pub fn starts_appeal_block(p: &str) -> bool {
     // Only the head is lower-cased (this runs on every paragraph): each character's lower
     // case is at least one character, so the head's covers the longest prefix checked.
-    let head: String = p.chars().take(16).flat_map(char::to_lowercase).collect();
+    let head = lower_head(p, 16);
     let lower = head.as_str();
     (lower.starts_with("a message from") && word_count(p) <= 10)
         || lower.starts_with("dear reader")
@@ -684,12 +696,7 @@ pub fn is_credit_line_n(p: &str, n: usize) -> bool {
         return false;
     }
     // Only the head is lower-cased (this runs on every paragraph).
-    let head: String = p
-        .trim_start_matches(['(', '['])
-        .chars()
-        .take(24)
-        .flat_map(char::to_lowercase)
-        .collect();
+    let head = lower_head(p.trim_start_matches(['(', '[']), 24);
     let lower = head.as_str();
     let starts = [
         "reporting by",

@@ -631,12 +631,14 @@ fn registry_entry(e: &Entity) -> SpeakerMeta {
 /// each paragraph is exactly the cleaned text (statement texts, which the build finds in
 /// the rendered text, stay unescaped).
 fn render_body(paras: &[String]) -> String {
-    let mut out = String::new();
+    let mut out = String::with_capacity(paras.iter().map(|p| p.len() + 2).sum());
     for p in paras {
         escape_paragraph(p, &mut out);
         out.push_str("\n\n");
     }
-    out.trim_end().to_string() + "\n"
+    out.truncate(out.trim_end().len());
+    out.push('\n');
+    out
 }
 
 /// Inline markup characters, escaped wherever they stand.
@@ -655,12 +657,16 @@ fn escape_paragraph(p: &str, out: &mut String) {
     if matches!(first, '#' | '-' | '+' | '=') {
         out.push('\\');
     }
-    for (i, c) in p.char_indices() {
-        if is_markup_char(c) || (numbered && i == digits) {
+    // Markup characters are all ASCII: look at bytes, copy the text between them whole.
+    let mut run = 0;
+    for (i, b) in p.bytes().enumerate() {
+        if (b.is_ascii() && is_markup_char(b as char)) || (numbered && i == digits) {
+            out.push_str(&p[run..i]);
             out.push('\\');
+            run = i;
         }
-        out.push(c);
     }
+    out.push_str(&p[run..]);
 }
 
 /// The text a body written by `render_body` renders to, paragraph by paragraph (backslash
