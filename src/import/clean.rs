@@ -29,11 +29,11 @@ enum Class {
 /// Clean one article. `repeats` holds paragraphs that recur across the archive's sources.
 #[cfg(test)]
 pub fn clean(text: &str, repeats: &Repeats) -> Cleaned {
-    clean_paragraphs(Keyed::new(super::paragraphs::paragraphs(text)), repeats)
+    clean_paragraphs(&Keyed::new(super::paragraphs::paragraphs(text)), repeats)
 }
 
 /// Clean one article split in paragraphs (with their repeat keys).
-pub fn clean_paragraphs(source: Keyed, repeats: &Repeats) -> Cleaned {
+pub fn clean_paragraphs(source: &Keyed, repeats: &Repeats) -> Cleaned {
     let Keyed { paras, keys } = source;
     let mut out = Cleaned::default();
     // Each paragraph's signals, computed once.
@@ -71,7 +71,7 @@ pub fn clean_paragraphs(source: Keyed, repeats: &Repeats) -> Cleaned {
     }
     let mut kept: Vec<String> = Vec::new();
     let mut in_body = false;
-    for (p, c) in paras.into_iter().zip(class) {
+    for (p, c) in paras.iter().zip(class) {
         if c == Class::Drop {
             continue;
         }
