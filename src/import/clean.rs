@@ -76,13 +76,13 @@ pub fn clean_paragraphs(source: &Keyed, repeats: &Repeats) -> Cleaned {
             continue;
         }
         if in_body {
-            if let Some(p) = body_paragraph(&p) {
+            if let Some(p) = body_paragraph(p) {
                 kept.push(p);
             }
             continue;
         }
         // Before the body: headline, byline, date lines, labels, captions.
-        if let Some((authors, publication, rest)) = byline(&p) {
+        if let Some((authors, publication, rest)) = byline(p) {
             out.authors.extend(authors);
             if out.publication.is_none() {
                 out.publication = publication;
@@ -93,16 +93,16 @@ pub fn clean_paragraphs(source: &Keyed, repeats: &Repeats) -> Cleaned {
             }
             continue;
         }
-        if let Some(d) = date_line(&p) {
+        if let Some(d) = date_line(p) {
             out.date = out.date.or(Some(d));
             continue;
         }
-        if is_body_like(&p) {
+        if is_body_like(p) {
             in_body = true;
-            kept.push(first_paragraph(&p, &mut out));
+            kept.push(first_paragraph(p, &mut out));
             continue;
         }
-        if out.title.is_none() && kept.is_empty() && is_headline(&p) {
+        if out.title.is_none() && kept.is_empty() && is_headline(p) {
             out.title = Some(p.trim().to_string());
         }
         // Anything else before the body (kickers, captions, section names) is dropped.

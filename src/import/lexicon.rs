@@ -1156,7 +1156,7 @@ pub fn is_modifier_key(k: &str) -> bool {
                 "american",
                 "ukrainian",
             ],
-            &k,
+            k,
         )
 }
 
