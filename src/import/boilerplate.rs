@@ -179,9 +179,10 @@ const GENRES: &[&str] = &[
 ];
 
 /// A normalised form of a paragraph for recognising repeats across sources: a hash of its
-/// letters and digits, lower-cased. (The normalised text is built first and hashed in one
-/// go: hashing it a character at a time cost more than the rest of cleaning.)
-pub fn key(paragraph: &str) -> u64 {
+/// letters and digits, lower-cased; None when it has none (such a paragraph never counts
+/// as a repeat). (The normalised text is built first and hashed in one go: hashing it a
+/// character at a time cost more than the rest of cleaning.)
+pub fn key(paragraph: &str) -> Option<u64> {
     let mut norm: Vec<u8> = Vec::with_capacity(paragraph.len());
     let mut buf = [0u8; 4];
     let b = paragraph.as_bytes();
@@ -189,8 +190,10 @@ pub fn key(paragraph: &str) -> u64 {
     while i < b.len() {
         let x = b[i];
         if x.is_ascii() {
-            if x.is_ascii_alphanumeric() {
-                norm.push(x.to_ascii_lowercase());
+            // One table look-up per ASCII byte: most of any text.
+            let l = ASCII_KEY[x as usize];
+            if l != 0 {
+                norm.push(l);
             }
             i += 1;
             continue;
@@ -203,9 +206,53 @@ pub fn key(paragraph: &str) -> u64 {
         }
         i += c.len_utf8();
     }
+    if norm.is_empty() {
+        return None;
+    }
     let mut h = std::collections::hash_map::DefaultHasher::new();
     h.write(&norm);
-    h.finish()
+    Some(h.finish())
+}
+
+/// `key`'s view of each ASCII byte: letters and digits lower-cased, 0 for the rest.
+const ASCII_KEY: [u8; 128] = {
+    let mut t = [0u8; 128];
+    let mut i = 0;
+    while i < 128 {
+        let b = i as u8;
+        if b.is_ascii_alphanumeric() {
+            t[i] = b.to_ascii_lowercase();
+        }
+        i += 1;
+    }
+    t
+};
+
+/// A source's paragraphs with the `key` of each, computed once: counting repeats across
+/// the archive and cleaning the source both need them.
+#[derive(Debug, Default, Clone)]
+pub struct Keyed {
+    pub paras: Vec<String>,
+    pub keys: Vec<Option<u64>>,
+}
+
+impl Keyed {
+    pub fn new(paras: Vec<String>) -> Keyed {
+        let keys = paras.iter().map(|p| key(p)).collect();
+        Keyed { paras, keys }
+    }
+}
+
+/// The first `chars` characters of `p`, each lower-cased (ASCII ones, the usual case, all
+/// at once).
+fn lower_head(p: &str, chars: usize) -> String {
+    let end = p.char_indices().nth(chars).map_or(p.len(), |(i, _)| i);
+    let head = &p[..end];
+    if head.is_ascii() {
+        head.to_ascii_lowercase()
+    } else {
+        head.chars().flat_map(char::to_lowercase).collect()
+    }
 }
 
 /// Lower-case words outside quotation marks.
@@ -289,7 +336,11 @@ const ASCII_CLASS: [u8; 128] = {
 };
 
 fn has_quotes(p: &str) -> bool {
-    p.contains(['"', '\u{201c}', '\u{201d}', '\u{ab}', '\u{bb}'])
+    // A byte search (this runs several times on every paragraph): '"' is one byte, the
+    // curly marks start with 0xE2 and the angle ones with 0xC2, never a continuation byte,
+    // so each hit is the start of a character to check.
+    memchr::memchr3_iter(b'"', 0xE2, 0xC2, p.as_bytes())
+        .any(|i| p[i..].starts_with(['"', '\u{201c}', '\u{201d}', '\u{ab}', '\u{bb}']))
 }
 
 fn first_word(p: &str) -> String {
@@ -435,6 +486,13 @@ fn addresses_reader(p: &str) -> bool {
     let mut inside = false;
     let mut start: Option<usize> = None;
     let is_pronoun = |w: &str| {
+        // Every pronoun starts with one of these letters: most words are ruled out at once.
+        if !matches!(
+            w.as_bytes()[0].to_ascii_lowercase(),
+            b'y' | b'w' | b'u' | b'o' | b'm'
+        ) {
+            return false;
+        }
         if w.contains('\u{2019}') {
             let w = w.replace('\u{2019}', "'");
             APPEAL_PRONOUNS.iter().any(|x| x.eq_ignore_ascii_case(&w))
@@ -442,21 +500,30 @@ fn addresses_reader(p: &str) -> bool {
             APPEAL_PRONOUNS.iter().any(|x| x.eq_ignore_ascii_case(w))
         }
     };
-    for (i, c) in p.char_indices().chain(std::iter::once((p.len(), ' '))) {
+    // Byte by byte, decoding only non-ASCII characters; a space after the end closes the
+    // last word.
+    let mut i = 0;
+    while i <= p.len() {
+        let c = match p.as_bytes().get(i) {
+            None => ' ',
+            Some(&b) if b.is_ascii() => b as char,
+            Some(_) => p[i..].chars().next().unwrap_or(' '),
+        };
         let word_char = c.is_alphanumeric() || c == '\'' || c == '\u{2019}';
         if word_char {
             start.get_or_insert(i);
-            continue;
-        }
-        if let Some(s) = start.take() {
-            let w = &p[s..i];
-            if !inside && w.len() <= 6 && is_pronoun(w) {
-                return true;
+        } else {
+            if let Some(s) = start.take() {
+                let w = &p[s..i];
+                if !inside && w.len() <= 6 && is_pronoun(w) {
+                    return true;
+                }
+            }
+            if matches!(c, '"' | '\u{201c}' | '\u{201d}' | '\u{ab}' | '\u{bb}') {
+                inside = !inside;
             }
         }
-        if matches!(c, '"' | '\u{201c}' | '\u{201d}' | '\u{ab}' | '\u{bb}') {
-            inside = !inside;
-        }
+        i += c.len_utf8();
     }
     false
 }
@@ -474,7 +541,10 @@ fn contains_word_prefix(lower: &str, k: &str) -> bool {
 
 /// "A Message from The Moscow Times:", "Dear readers,": the start of an appeal block.
 pub fn starts_appeal_block(p: &str) -> bool {
-    let lower = p.to_lowercase();
+    // Only the head is lower-cased (this runs on every paragraph): each character's lower
+    // case is at least one character, so the head's covers the longest prefix checked.
+    let head = lower_head(p, 16);
+    let lower = head.as_str();
     (lower.starts_with("a message from") && word_count(p) <= 10)
         || lower.starts_with("dear reader")
         || lower.starts_with("dear friend")
@@ -500,10 +570,15 @@ pub fn is_credit(s: &str) -> bool {
         .trim_start_matches('(')
         .trim_end_matches(')')
         .trim();
-    let lower = s.to_lowercase();
-    if word_count(s) == 0 || word_count(s) > 14 || ends_sentence(s) && !s.ends_with("Images.") {
+    // The cheap test first: most paragraphs end a sentence.
+    if ends_sentence(s) && !s.ends_with("Images.") {
         return false;
     }
+    let n = word_count(s);
+    if n == 0 || n > 14 {
+        return false;
+    }
+    let lower = s.to_lowercase();
     for label in [
         "photo:",
         "photo by",
@@ -548,7 +623,7 @@ pub fn is_captioned_credit(p: &str) -> bool {
 
 /// `is_captioned_credit` for a paragraph of `n` words (`word_count`).
 pub fn is_captioned_credit_n(p: &str, n: usize) -> bool {
-    if has_quotes(p) || n > 70 {
+    if n > 70 || has_quotes(p) {
         return false;
     }
     if is_credit(p) {
@@ -621,12 +696,7 @@ pub fn is_credit_line_n(p: &str, n: usize) -> bool {
         return false;
     }
     // Only the head is lower-cased (this runs on every paragraph).
-    let head: String = p
-        .trim_start_matches(['(', '['])
-        .chars()
-        .take(24)
-        .flat_map(char::to_lowercase)
-        .collect();
+    let head = lower_head(p.trim_start_matches(['(', '[']), 24);
     let lower = head.as_str();
     let starts = [
         "reporting by",
@@ -718,15 +788,11 @@ pub struct Repeats {
 }
 
 impl Repeats {
-    /// From each source's paragraphs: keys seen in two (three) or more sources.
-    pub fn from_sources<'a>(sources: impl IntoIterator<Item = &'a [String]>) -> Repeats {
+    /// From each source's paragraph keys: keys seen in two (three) or more sources.
+    pub fn from_sources<'a>(sources: impl IntoIterator<Item = &'a Keyed>) -> Repeats {
         let mut count: std::collections::HashMap<u64, usize> = std::collections::HashMap::new();
-        for paras in sources {
-            let unique: HashSet<u64> = paras
-                .iter()
-                .filter(|p| word_count(p) >= 1)
-                .map(|p| key(p))
-                .collect();
+        for source in sources {
+            let unique: HashSet<u64> = source.keys.iter().flatten().copied().collect();
             for k in unique {
                 *count.entry(k).or_default() += 1;
             }
@@ -749,20 +815,12 @@ impl Repeats {
     /// someone may be a real quotation carried by two stories: only three or more count.
     #[cfg(test)]
     pub fn contains(&self, p: &str) -> bool {
-        if self.keys.is_empty() {
-            return false;
-        }
-        self.contains_key(key(p), p)
+        key(p).is_some_and(|k| self.contains_key(k, p))
     }
 
     /// `contains` for a paragraph whose `key` is known.
     pub fn contains_key(&self, k: u64, p: &str) -> bool {
         self.keys.contains(&k) && (self.keys3.contains(&k) || !has_attribution(p))
-    }
-
-    /// No paragraph recurs: `contains` is false for every paragraph.
-    pub fn is_empty(&self) -> bool {
-        self.keys.is_empty()
     }
 }
 
@@ -838,12 +896,13 @@ mod tests {
             "\"We will never agree,\" Peskov said.".to_string(),
             "Subscribe now".into(),
         ];
+        let a = Keyed::new(a);
         let b = a.clone();
-        let r = Repeats::from_sources([a.as_slice(), b.as_slice()]);
+        let r = Repeats::from_sources([&a, &b]);
         assert!(r.contains("Subscribe now"));
         assert!(!r.contains("\"We will never agree,\" Peskov said."));
         let c = a.clone();
-        let r = Repeats::from_sources([a.as_slice(), b.as_slice(), c.as_slice()]);
+        let r = Repeats::from_sources([&a, &b, &c]);
         assert!(r.contains("\"We will never agree,\" Peskov said."));
     }
 

@@ -331,7 +331,7 @@ fn according_to(p: &Para, s: &Range<usize>, i: usize) -> Option<Attribution> {
 
 fn is_media(p: &Para, r: Range<usize>) -> bool {
     r.clone()
-        .any(|k| p.is_word(k) && lx::has(lx::MEDIA_WORDS, &lx::key(p.word(k))))
+        .any(|k| p.is_word(k) && lx::has(lx::MEDIA_WORDS, lx::key_lower(p.lower(k))))
 }
 
 fn finite(p: &Para, s: &Range<usize>, i: usize, lw: String) -> Option<Attribution> {

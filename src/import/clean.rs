@@ -5,7 +5,7 @@
 
 use jiff::civil::Date;
 
-use super::boilerplate::{self as bp, Repeats};
+use super::boilerplate::{self as bp, Keyed, Repeats};
 use super::dates;
 use super::lexicon as lx;
 use super::paragraphs::ends_sentence;
@@ -29,10 +29,12 @@ enum Class {
 /// Clean one article. `repeats` holds paragraphs that recur across the archive's sources.
 #[cfg(test)]
 pub fn clean(text: &str, repeats: &Repeats) -> Cleaned {
-    clean_paragraphs(super::paragraphs::paragraphs(text), repeats)
+    clean_paragraphs(&Keyed::new(super::paragraphs::paragraphs(text)), repeats)
 }
 
-pub fn clean_paragraphs(paras: Vec<String>, repeats: &Repeats) -> Cleaned {
+/// Clean one article split in paragraphs (with their repeat keys).
+pub fn clean_paragraphs(source: &Keyed, repeats: &Repeats) -> Cleaned {
+    let Keyed { paras, keys } = source;
     let mut out = Cleaned::default();
     // Each paragraph's signals, computed once.
     let words: Vec<usize> = paras.iter().map(|p| bp::word_count(p)).collect();
@@ -41,12 +43,7 @@ pub fn clean_paragraphs(paras: Vec<String>, repeats: &Repeats) -> Cleaned {
         .zip(&words)
         .map(|(p, &n)| is_furniture(p, n))
         .collect();
-    let keys: Vec<u64> = if repeats.is_empty() {
-        Vec::new()
-    } else {
-        paras.iter().map(|p| bp::key(p)).collect()
-    };
-    let repeated = |i: usize| !keys.is_empty() && repeats.contains_key(keys[i], &paras[i]);
+    let repeated = |i: usize| keys[i].is_some_and(|k| repeats.contains_key(k, &paras[i]));
     let use_repeats = repeats_apply(&words, &furniture, repeated);
     let mut class: Vec<Class> = paras
         .iter()
@@ -74,18 +71,18 @@ pub fn clean_paragraphs(paras: Vec<String>, repeats: &Repeats) -> Cleaned {
     }
     let mut kept: Vec<String> = Vec::new();
     let mut in_body = false;
-    for (p, c) in paras.into_iter().zip(class) {
+    for (p, c) in paras.iter().zip(class) {
         if c == Class::Drop {
             continue;
         }
         if in_body {
-            if let Some(p) = body_paragraph(&p) {
+            if let Some(p) = body_paragraph(p) {
                 kept.push(p);
             }
             continue;
         }
         // Before the body: headline, byline, date lines, labels, captions.
-        if let Some((authors, publication, rest)) = byline(&p) {
+        if let Some((authors, publication, rest)) = byline(p) {
             out.authors.extend(authors);
             if out.publication.is_none() {
                 out.publication = publication;
@@ -96,16 +93,16 @@ pub fn clean_paragraphs(paras: Vec<String>, repeats: &Repeats) -> Cleaned {
             }
             continue;
         }
-        if let Some(d) = date_line(&p) {
+        if let Some(d) = date_line(p) {
             out.date = out.date.or(Some(d));
             continue;
         }
-        if is_body_like(&p) {
+        if is_body_like(p) {
             in_body = true;
-            kept.push(first_paragraph(&p, &mut out));
+            kept.push(first_paragraph(p, &mut out));
             continue;
         }
-        if out.title.is_none() && kept.is_empty() && is_headline(&p) {
+        if out.title.is_none() && kept.is_empty() && is_headline(p) {
             out.title = Some(p.trim().to_string());
         }
         // Anything else before the body (kickers, captions, section names) is dropped.

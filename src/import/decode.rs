@@ -50,7 +50,7 @@ pub fn decode(path: &Path, bytes: &[u8]) -> Result<Decoded, Problem> {
             UTF_16BE.decode_without_bom_handling(rest).0.into_owned(),
             None,
         )
-    } else if let Some(at) = bytes.iter().position(|&b| b == 0) {
+    } else if let Some(at) = memchr::memchr(0, bytes) {
         return Err(binary(path, &String::from_utf8_lossy(&bytes[..at])));
     } else {
         match std::str::from_utf8(bytes) {
@@ -139,11 +139,22 @@ fn position_of(bytes: &[u8], at: usize) -> (usize, usize) {
 /// stages see one kind of white space and statement texts match the body exactly.
 fn normalize(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
+    let mut rest = text;
+    while !rest.is_empty() {
+        // Plain ASCII (all but CR and tab) is copied in runs: most of any text.
+        let plain = rest
+            .bytes()
+            .position(|b| !b.is_ascii() || b == b'\r' || b == b'\t')
+            .unwrap_or(rest.len());
+        out.push_str(&rest[..plain]);
+        rest = &rest[plain..];
+        let Some(c) = rest.chars().next() else {
+            break;
+        };
+        rest = &rest[c.len_utf8()..];
         match c {
             '\r' => {
-                if chars.peek() != Some(&'\n') {
+                if !rest.starts_with('\n') {
                     out.push('\n');
                 }
             }

@@ -1041,7 +1041,10 @@ pub fn is_in(list: &[&str], word: &str) -> bool {
 /// Membership in one of this module's word lists, which are kept sorted and free of
 /// duplicates (checked by a test) for a binary search.
 pub fn has(list: &[&str], word: &str) -> bool {
-    list.binary_search(&word).is_ok()
+    // Compared byte by byte inline (the same order as `str`'s): the words are short, and a
+    // call to memcmp for each probe cost more than the comparison itself.
+    list.binary_search_by(|x| x.bytes().cmp(word.bytes()))
+        .is_ok()
 }
 
 /// A finite speech verb ("said", "told").
@@ -1056,15 +1059,21 @@ pub fn key(word: &str) -> String {
     } else {
         word.to_lowercase()
     };
+    // The key is a prefix of the lower-cased word.
+    w.truncate(key_lower(&w).len());
+    w
+}
+
+/// `key` of a word already in lower case (as `Para::lower` gives it): no allocation.
+pub fn key_lower(lower: &str) -> &str {
     for suffix in ["\u{2019}s", "'s", "\u{2019}", "'"] {
-        if let Some(stem) = w.strip_suffix(suffix) {
+        if let Some(stem) = lower.strip_suffix(suffix) {
             if !stem.is_empty() {
-                w.truncate(stem.len());
-                return w;
+                return stem;
             }
         }
     }
-    w
+    lower
 }
 
 pub fn is_capitalized(word: &str) -> bool {
@@ -1077,11 +1086,10 @@ pub fn is_possessive(word: &str) -> bool {
         || (word.ends_with('\u{2019}') || word.ends_with('\'')) && word.len() > 2
 }
 
-/// Nationality or place adjectives in roles and source descriptions ("Russian", "U.S.").
-pub fn is_modifier_word(word: &str) -> bool {
-    let k = key(word);
-    is_capitalized(word)
-        || k.contains('.')
+/// Nationality or place adjectives in roles and source descriptions ("Russian", "U.S."),
+/// given the word's `key`. Any capitalised word is one too (callers test that first).
+pub fn is_modifier_key(k: &str) -> bool {
+    k.contains('.')
         || is_in(
             &[
                 "senior",
@@ -1148,7 +1156,7 @@ pub fn is_modifier_word(word: &str) -> bool {
                 "american",
                 "ukrainian",
             ],
-            &k,
+            k,
         )
 }
 

@@ -42,7 +42,7 @@ pub fn classify(p: &Para, a: usize, b: usize) -> Option<Mention> {
         return None;
     }
     if let Some(c) = (a..b).find(|&i| p.is_punct(i, ',')) {
-        let head = classify_words(&words(p, a, c))?;
+        let head = classify_span(p, a, c)?;
         let app_end = (c + 1..b).find(|&i| p.is_punct(i, ',')).unwrap_or(b);
         // Nothing but the apposition may follow it.
         if app_end < b && trim_punct(p, app_end, b).is_some() {
@@ -57,7 +57,13 @@ pub fn classify(p: &Para, a: usize, b: usize) -> Option<Mention> {
             _ => None,
         };
     }
-    classify_words(&words(p, a, b))
+    classify_span(p, a, b)
+}
+
+/// `classify_words` of tokens `a..b`, with the lower-case forms the paragraph has already.
+fn classify_span(p: &Para, a: usize, b: usize) -> Option<Mention> {
+    let lower = span_words(p, a, b, |i| p.lower(i));
+    classify_lowered(&words(p, a, b), &lower)
 }
 
 fn trim_punct(p: &Para, mut a: usize, mut b: usize) -> Option<(usize, usize)> {
@@ -72,10 +78,15 @@ fn trim_punct(p: &Para, mut a: usize, mut b: usize) -> Option<(usize, usize)> {
 
 /// The words of a span; any punctuation other than commas makes it no noun phrase.
 fn words<'a>(p: &Para<'a>, a: usize, b: usize) -> Vec<&'a str> {
+    span_words(p, a, b, |i| p.word(i))
+}
+
+/// What `get` gives for each word of a span, as `words` takes them.
+fn span_words<'s>(p: &Para, a: usize, b: usize, get: impl Fn(usize) -> &'s str) -> Vec<&'s str> {
     let mut out = Vec::with_capacity(b.saturating_sub(a));
     for i in a..b {
         match p.tokens[i].kind {
-            Kind::Word => out.push(p.word(i)),
+            Kind::Word => out.push(get(i)),
             Kind::Punct(',') => {}
             _ => return Vec::new(),
         }
@@ -111,19 +122,28 @@ pub fn classify_words(ws: &[&str]) -> Option<Mention> {
         return None;
     }
     let lower: Vec<String> = ws.iter().map(|w| w.to_lowercase()).collect();
-    if ws.len() == 1 && lx::has(lx::PERSONAL_PRONOUNS, &lower[0]) {
-        return match lower[0].as_str() {
-            "he" | "she" | "they" | "it" => Some(Mention::Pronoun(lower[0].clone())),
+    let lower: Vec<&str> = lower.iter().map(String::as_str).collect();
+    classify_lowered(ws, &lower)
+}
+
+/// `classify_words` given the words in lower case too (`lower[i]` is `ws[i]` lower-cased).
+fn classify_lowered(ws: &[&str], lower: &[&str]) -> Option<Mention> {
+    if ws.is_empty() || ws.len() > 20 {
+        return None;
+    }
+    if ws.len() == 1 && lx::has(lx::PERSONAL_PRONOUNS, lower[0]) {
+        return match lower[0] {
+            "he" | "she" | "they" | "it" => Some(Mention::Pronoun(lower[0].to_string())),
             _ => None,
         };
     }
-    if let Some(m) = issued_by(ws, &lower) {
+    if let Some(m) = issued_by(ws, lower) {
         return Some(m);
     }
     // Split a trailing modifier off: "source | in the Foreign Ministry".
     let split = (1..ws.len())
         .find(|&k| {
-            starts_postmodifier(&lower[k])
+            starts_postmodifier(lower[k])
                 && !(lower[k] == "of"
                     && ws.get(k + 1).is_some_and(|w| is_capitalized(w))
                     && is_capitalized(ws[k - 1]))
@@ -139,16 +159,19 @@ pub fn classify_words(ws: &[&str]) -> Option<Mention> {
         }
     }
     let head = core[core.len() - 1];
-    let hk = key(head);
+    let hk = lx::key_lower(lower[core.len() - 1]).to_string();
     let (det_len, definite) = determiner(core);
     if det_len >= core.len() {
         return None;
     }
     let mods = &core[det_len..core.len() - 1];
-    let mods_ok = mods.iter().all(|w| {
-        lx::is_modifier_word(w)
-            || lx::has(lx::TITLE_NOUNS, &key(w))
-            || lx::has(lx::ANON_HEADS, &key(w))
+    let mod_lowers = &lower[det_len..core.len() - 1];
+    let mods_ok = mods.iter().zip(mod_lowers).all(|(w, l)| {
+        let k = lx::key_lower(l);
+        is_capitalized(w)
+            || lx::is_modifier_key(k)
+            || lx::has(lx::TITLE_NOUNS, k)
+            || lx::has(lx::ANON_HEADS, k)
     });
     if !mods_ok {
         return None;
@@ -159,10 +182,13 @@ pub fn classify_words(ws: &[&str]) -> Option<Mention> {
     if !lx::has(lx::ANON_HEADS, &hk) && !lx::has(lx::TITLE_NOUNS, &hk) {
         return None;
     }
-    let mod_keys: Vec<String> = mods.iter().map(|w| key(w)).collect();
+    let mod_keys: Vec<String> = mod_lowers
+        .iter()
+        .map(|l| lx::key_lower(l).to_string())
+        .collect();
     let plural = is_plural(&hk);
     let anon_name = anonymous_name(mods, head, post);
-    let first = lower[0].as_str();
+    let first = lower[0];
     let indefinite =
         !definite && (lx::has(lx::QUANTIFIERS, first) || first.chars().all(|c| c.is_ascii_digit()));
     if indefinite || (det_len == 0 && plural && lx::has(lx::ANON_HEADS, &hk)) {
@@ -186,10 +212,10 @@ pub fn classify_words(ws: &[&str]) -> Option<Mention> {
 }
 
 /// "a statement issued by the Kremlin", "a statement from the ministry": the issuer.
-fn issued_by(ws: &[&str], lower: &[String]) -> Option<Mention> {
+fn issued_by(ws: &[&str], lower: &[&str]) -> Option<Mention> {
     let s = lower.iter().position(|w| {
         matches!(
-            w.as_str(),
+            *w,
             "statement" | "announcement" | "communique" | "readout" | "statements"
         )
     })?;
@@ -360,9 +386,11 @@ fn anonymous_name(mods: &[&str], head: &str, post: &[&str]) -> String {
 
 /// A word that can be part of a person's name.
 pub fn is_name_word(w: &str) -> bool {
+    if !is_capitalized(w) {
+        return false;
+    }
     let k = key(w);
-    is_capitalized(w)
-        && !lx::has(lx::NOT_NAME_WORDS, &k)
+    !lx::has(lx::NOT_NAME_WORDS, &k)
         && !lx::has(lx::TITLE_NOUNS, &k)
         && !lx::has(lx::SENTENCE_OPENERS, &k)
         && lx::month_number(&k).is_none()
@@ -423,7 +451,10 @@ pub fn is_honorific(w: &str) -> bool {
 
 fn role_word(w: &str) -> bool {
     let k = key(w);
-    (lx::has(lx::TITLE_NOUNS, &k) || lx::is_modifier_word(w) || is_in(&["of", "for", "and"], &k))
+    (lx::has(lx::TITLE_NOUNS, &k)
+        || is_capitalized(w)
+        || lx::is_modifier_key(&k)
+        || is_in(&["of", "for", "and"], &k))
         && !is_in(&["the", "a", "an"], &k)
 }
 

@@ -6,8 +6,8 @@
 /// Split a decoded text into paragraphs, each one line with single spaces.
 pub fn paragraphs(text: &str) -> Vec<String> {
     let lines: Vec<&str> = text.split('\n').map(str::trim).collect();
-    let wrapped = is_hard_wrapped(&lines);
     let width = wrap_width(&lines);
+    let wrapped = is_hard_wrapped(&lines, width);
     let mut out = Vec::new();
     for block in lines.split(|l| l.is_empty()) {
         if block.is_empty() {
@@ -126,8 +126,8 @@ fn wrap_width(lines: &[&str]) -> usize {
 
 /// A text is hard-wrapped when its long lines, which are followed by more text, mostly
 /// stop mid-sentence, and no line is much longer than a screen.
-fn is_hard_wrapped(lines: &[&str]) -> bool {
-    let width = wrap_width(lines);
+/// (`width`: `wrap_width(lines)`.)
+fn is_hard_wrapped(lines: &[&str], width: usize) -> bool {
     if width == 0 || width > 150 {
         return false;
     }
@@ -146,20 +146,16 @@ fn is_hard_wrapped(lines: &[&str]) -> bool {
     candidates >= 3 && mid_sentence * 2 >= candidates
 }
 
+/// `s` trimmed, each run of spaces made one space.
 fn collapse_spaces(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    let mut space = false;
-    for c in s.trim().chars() {
-        if c == ' ' {
-            if !space {
-                out.push(' ');
-            }
-            space = true;
-        } else {
-            out.push(c);
-            space = false;
-        }
+    let mut rest = s.trim();
+    // Text between runs is copied whole.
+    while let Some(at) = rest.find("  ") {
+        out.push_str(&rest[..=at]);
+        rest = rest[at..].trim_start_matches(' ');
     }
+    out.push_str(rest);
     out
 }
 

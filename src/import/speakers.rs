@@ -152,6 +152,17 @@ fn last_word(name: &str) -> String {
         .unwrap_or_default()
 }
 
+/// `last_word(name) == last` (`last` being a `last_word`), without a new string when the
+/// word is ASCII, as most names are: this runs for every entity at every mention.
+fn has_last_word(name: &str, last: &str) -> bool {
+    let w = name.split_whitespace().last().unwrap_or_default();
+    if w.is_ascii() {
+        w.eq_ignore_ascii_case(last) && !last.bytes().any(|b| b.is_ascii_uppercase())
+    } else {
+        w.to_lowercase() == last
+    }
+}
+
 impl<'r> Entities<'r> {
     pub fn new(registry: &'r Registry) -> Entities<'r> {
         Entities {
@@ -252,10 +263,10 @@ impl<'r> Entities<'r> {
         let found = (0..self.list.len())
             .filter(|&i| {
                 let e = &self.list[i];
-                e.kind == EntityKind::Person && {
-                    let en: Vec<&str> = e.name.split_whitespace().collect();
-                    last_word(&e.name) == last
-                        && (!full || en.len() < 2 || en[0].eq_ignore_ascii_case(tokens[0]))
+                e.kind == EntityKind::Person && has_last_word(&e.name, &last) && {
+                    let mut en = e.name.split_whitespace();
+                    let first = en.next().unwrap_or_default();
+                    !full || en.next().is_none() || first.eq_ignore_ascii_case(tokens[0])
                 }
             })
             .max_by_key(|&i| self.list[i].last_seen);
@@ -400,14 +411,13 @@ impl<'r> Entities<'r> {
         let found = (0..self.list.len())
             .filter(|&i| {
                 let e = &self.list[i];
-                e.kind == EntityKind::Organization && {
-                    let en = e.name.to_lowercase();
-                    if generic {
-                        last_word(&e.name) == last
+                e.kind == EntityKind::Organization
+                    && if generic {
+                        has_last_word(&e.name, &last)
                     } else {
+                        let en = e.name.to_lowercase();
                         en == n || en.ends_with(&format!(" {n}")) || n.ends_with(&format!(" {en}"))
                     }
-                }
             })
             .max_by_key(|&i| self.list[i].last_seen);
         if let Some(i) = found {
@@ -517,7 +527,7 @@ impl<'r> Entities<'r> {
             }
             let mut a = i;
             while a < j
-                && lx::has(lx::SENTENCE_OPENERS, &key(p.word(a)))
+                && lx::has(lx::SENTENCE_OPENERS, lx::key_lower(p.lower(a)))
                 && !p.word(a).eq_ignore_ascii_case("the")
             {
                 a += 1;
@@ -533,8 +543,8 @@ impl<'r> Entities<'r> {
                 && p.is_word(s - 1)
                 && p.tokens[s - 1].quote.is_none()
                 && !lx::is_capitalized(p.word(s - 1))
-                && (lx::has(lx::TITLE_NOUNS, &key(p.word(s - 1)))
-                    || lx::is_modifier_word(p.word(s - 1)))
+                && (lx::has(lx::TITLE_NOUNS, lx::key_lower(p.lower(s - 1)))
+                    || lx::is_modifier_key(lx::key_lower(p.lower(s - 1))))
             {
                 s -= 1;
             }
@@ -587,7 +597,10 @@ fn role_bridge(p: &Para, j: usize, end: usize) -> bool {
     let mut k = j;
     while k < end && p.is_word(k) && !lx::is_capitalized(p.word(k)) && k < j + 3 {
         let lw = p.lower(k);
-        if !(lw == "of" || lx::has(lx::TITLE_NOUNS, &key(lw)) || lx::is_modifier_word(lw)) {
+        // `lw` is in lower case already: its key needs no new string.
+        let word_key = lx::key_lower(lw);
+        let modifier = lx::is_capitalized(lw) || lx::is_modifier_key(word_key);
+        if !(lw == "of" || lx::has(lx::TITLE_NOUNS, word_key) || modifier) {
             return false;
         }
         k += 1;

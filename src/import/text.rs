@@ -88,7 +88,8 @@ impl<'a> Para<'a> {
                 if t.kind == Kind::Word {
                     let w = &text[t.start..t.end];
                     if w.is_ascii() {
-                        lower_text.extend(w.bytes().map(|b| b.to_ascii_lowercase() as char));
+                        lower_text.push_str(w);
+                        lower_text[start..].make_ascii_lowercase();
                     } else {
                         lower_text.push_str(&w.to_lowercase());
                     }
@@ -229,18 +230,30 @@ fn is_joiner(c: char) -> bool {
     matches!(c, '\'' | '\u{2019}' | '-' | '.' | '&' | ',' | '/')
 }
 
+/// The character at byte `i` of `text` (a character boundary), if any.
+fn char_at(text: &str, i: usize) -> Option<char> {
+    text.get(i..)?.chars().next()
+}
+
+/// The character just before byte `i` of `text`, if any.
+fn char_before(text: &str, i: usize) -> Option<char> {
+    text[..i].chars().next_back()
+}
+
+// Positions are byte offsets and neighbouring characters are decoded where they are
+// needed: a vector of all the characters cost an allocation of 16 bytes a character for
+// each paragraph.
 fn tokenize(text: &str, style: QuoteStyle) -> (Vec<Token>, Vec<Quote>) {
-    let chars: Vec<(usize, char)> = text.char_indices().collect();
-    let mut tokens = Vec::with_capacity(chars.len() / 4);
+    let mut tokens = Vec::with_capacity(text.len() / 4);
     let mut quotes: Vec<Quote> = Vec::new();
     let mut open: Option<(usize, char)> = None; // (quote index, opening char)
     let mut i = 0;
-    while i < chars.len() {
-        let (pos, c) = chars[i];
-        let prev = i.checked_sub(1).map(|j| chars[j].1);
-        let next = chars.get(i + 1).map(|x| x.1);
+    while let Some(c) = char_at(text, i) {
+        let pos = i;
+        let prev = char_before(text, i);
+        let next = char_at(text, i + c.len_utf8());
         if c.is_whitespace() {
-            i += 1;
+            i += c.len_utf8();
             continue;
         }
         if is_quote_char(c, style) {
@@ -261,7 +274,7 @@ fn tokenize(text: &str, style: QuoteStyle) -> (Vec<Token>, Vec<Quote>) {
                         kind: Kind::OpenQuote,
                         quote: Some(quotes.len() - 1),
                     });
-                    i += 1;
+                    i = end;
                     continue;
                 }
                 Mark::Close => {
@@ -275,7 +288,7 @@ fn tokenize(text: &str, style: QuoteStyle) -> (Vec<Token>, Vec<Quote>) {
                         kind: Kind::CloseQuote,
                         quote: Some(q),
                     });
-                    i += 1;
+                    i = end;
                     continue;
                 }
                 Mark::Ignore if !is_word_char(prev.unwrap_or(' ')) => {
@@ -285,41 +298,41 @@ fn tokenize(text: &str, style: QuoteStyle) -> (Vec<Token>, Vec<Quote>) {
                         kind: Kind::Punct(c),
                         quote: open.map(|o| o.0),
                     });
-                    i += 1;
+                    i = end;
                     continue;
                 }
                 Mark::Ignore => {}
             }
         }
         if is_word_char(c) {
-            let mut j = i + 1;
-            while j < chars.len() {
-                let cj = chars[j].1;
-                let after = chars.get(j + 1).map(|x| x.1);
+            let mut j = i + c.len_utf8();
+            while let Some(cj) = char_at(text, j) {
                 if is_word_char(cj) {
-                    j += 1;
-                } else if is_joiner(cj) && after.is_some_and(is_word_char) && joins(cj, &chars, j) {
-                    j += 2;
-                } else {
-                    break;
+                    j += cj.len_utf8();
+                    continue;
+                }
+                match char_at(text, j + cj.len_utf8()) {
+                    Some(after) if is_word_char(after) && is_joiner(cj) && joins(cj, text, j) => {
+                        j += cj.len_utf8() + after.len_utf8();
+                    }
+                    _ => break,
                 }
             }
-            let mut end = chars.get(j).map_or(text.len(), |x| x.0);
+            let mut end = j;
             // Keep the period of an abbreviation (U.S., Nov., Mr.) in the word.
-            if chars.get(j).is_some_and(|x| x.1 == '.') && is_abbreviation(&text[pos..end]) {
+            if char_at(text, j) == Some('.') && is_abbreviation(&text[pos..end]) {
                 end += 1;
                 j += 1;
             }
             // A possessive apostrophe after a plural ("Times’ source") stays in the word.
-            if style == QuoteStyle::Double
-                && chars
-                    .get(j)
-                    .is_some_and(|x| x.1 == '\u{2019}' || x.1 == '\'')
-                && text[pos..end].ends_with('s')
-                && chars.get(j + 1).is_none_or(|x| x.1 == ' ')
-            {
-                end += chars[j].1.len_utf8();
-                j += 1;
+            if let Some(mark) = char_at(text, j).filter(|&x| x == '\u{2019}' || x == '\'') {
+                if style == QuoteStyle::Double
+                    && text[pos..end].ends_with('s')
+                    && char_at(text, j + mark.len_utf8()).is_none_or(|x| x == ' ')
+                {
+                    end += mark.len_utf8();
+                    j += mark.len_utf8();
+                }
             }
             tokens.push(Token {
                 start: pos,
@@ -336,16 +349,18 @@ fn tokenize(text: &str, style: QuoteStyle) -> (Vec<Token>, Vec<Quote>) {
             kind: Kind::Punct(c),
             quote: open.map(|o| o.0),
         });
-        i += 1;
+        i += c.len_utf8();
     }
     (tokens, quotes)
 }
 
 /// Whether a joiner character at `j` keeps the word going. Commas only inside numbers
 /// (10,000), slashes only between letters of one short unit (U.S./AP stays split).
-fn joins(c: char, chars: &[(usize, char)], j: usize) -> bool {
-    let before = chars[j - 1].1;
-    let after = chars[j + 1].1;
+/// (`j`: the joiner's byte offset in `text`, between two word characters.)
+fn joins(c: char, text: &str, j: usize) -> bool {
+    let mut back = text[..j].chars().rev();
+    let before = back.next().unwrap_or(' ');
+    let after = char_at(text, j + c.len_utf8()).unwrap_or(' ');
     match c {
         ',' => before.is_ascii_digit() && after.is_ascii_digit(),
         '/' => false,
@@ -355,8 +370,7 @@ fn joins(c: char, chars: &[(usize, char)], j: usize) -> bool {
                 || (before.is_uppercase() && after.is_uppercase())
                 || (before.is_lowercase()
                     && after.is_lowercase()
-                    && j >= 2
-                    && !chars[j - 2].1.is_alphanumeric())
+                    && back.next().is_some_and(|b| !b.is_alphanumeric()))
         }
         _ => true,
     }
