@@ -54,6 +54,10 @@ def main():
     )
     try:
         wait_for_server(proc, base)
+        # The site is served as soon as the first build swaps it in; the build's last
+        # steps (its record of the pages, for the next build) follow. An editor's first
+        # save comes later than that.
+        time.sleep(1.0)
         times = []
         for n in range(args.edits):
             name = articles[(n * 7919) % len(articles)]

@@ -34,6 +34,8 @@ pub struct ResolvedArticle {
     pub digest: u64,
     /// Its statements as data (statements.json and .csv), kept between builds in serve.
     pub data_rows: std::sync::OnceLock<Vec<crate::publish::DataRow>>,
+    /// Its search records, kept between builds in serve.
+    pub search_records: std::sync::OnceLock<crate::search::ArticleRecords>,
     /// What pages show of it, for the plan of a build (see `render::Renderer::plan`),
     /// kept between builds in serve.
     pub fingerprints: std::sync::OnceLock<crate::render::ArticleFingerprints>,
@@ -582,6 +584,7 @@ fn resolved(
             stamp: a.stamp,
             digest: a.digest,
             data_rows: Default::default(),
+            search_records: Default::default(),
             fingerprints: Default::default(),
         }),
         (Entry::Read(mut doc, digest, stamp), body) => {
@@ -595,6 +598,7 @@ fn resolved(
                 stamp,
                 digest,
                 data_rows: Default::default(),
+                search_records: Default::default(),
                 fingerprints: Default::default(),
             })
         }

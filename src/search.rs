@@ -236,18 +236,33 @@ pub type Files = Vec<(String, Vec<u8>)>;
 
 /// The search index: every file under `search-index/`. None when `stop()` turns true
 /// while it is made (asked between blocks of records).
+///
+/// When the archive keeps derived data (serve), each article's records are made once and
+/// kept with it: the next build makes only those of the articles that changed.
 pub fn index_files(archive: &Archive, stop: &dyn Fn() -> bool) -> Result<Option<Files>> {
     let (order, dated) = sources(archive);
     let mut index = IndexBuilder::default();
+    if archive.keep_derived {
+        keep_records(archive)?;
+    }
     for block in order.chunks(BLOCK) {
         if stop() {
             return Ok(None);
+        }
+        if archive.keep_derived {
+            for s in block {
+                match kept_record(archive, *s) {
+                    Some(p) => index.add(p),
+                    None => index.add(&Prepared::of(&record(archive, *s))?),
+                }
+            }
+            continue;
         }
         let prepared: Vec<Prepared> = block
             .par_iter()
             .map(|s| Prepared::of(&record(archive, *s)))
             .collect::<Result<_>>()?;
-        for p in prepared {
+        for p in &prepared {
             index.add(p);
         }
     }
@@ -257,12 +272,54 @@ pub fn index_files(archive: &Archive, stop: &dyn Fn() -> bool) -> Result<Option<
     Ok(Some(index.finish(dated)))
 }
 
+/// The records made from one article: its statements' (in its order) and its own.
+#[derive(Debug)]
+pub struct ArticleRecords {
+    statements: Vec<Prepared>,
+    article: Prepared,
+}
+
+/// Make the records of every article that has none kept, in parallel.
+fn keep_records(archive: &Archive) -> Result<()> {
+    (0..archive.articles.len())
+        .into_par_iter()
+        .filter(|&i| archive.articles[i].search_records.get().is_none())
+        .try_for_each(|i| {
+            let statements = archive.by_article[i]
+                .iter()
+                .map(|&s| Prepared::of(&statement_record(archive, s)))
+                .collect::<Result<_>>()?;
+            let article = Prepared::of(&article_record(archive, i))?;
+            let records = ArticleRecords {
+                statements,
+                article,
+            };
+            let _ = archive.articles[i].search_records.set(records);
+            Ok(())
+        })
+}
+
+/// A statement's or an article's kept record (speakers' are made each time: few, cheap).
+fn kept_record(archive: &Archive, source: Source) -> Option<&Prepared> {
+    match source {
+        Source::Statement(i) => {
+            let r = &archive.statements[i];
+            let kept = archive.articles[r.article].search_records.get()?;
+            kept.statements.get(r.index)
+        }
+        Source::Article(i) => Some(&archive.articles[i].search_records.get()?.article),
+        Source::Speaker(_) => None,
+    }
+}
+
 /// A record made ready for the index: what the browser is sent, and what it is found by.
+#[derive(Debug)]
 struct Prepared {
     /// The record as `records/N.json` holds it.
     json: Vec<u8>,
-    /// Its terms, sorted, each once.
-    terms: Vec<String>,
+    /// Its terms, sorted, each once, one a line: one allocation, not one a term, as serve
+    /// keeps every record between builds.
+    terms: String,
     /// The terms of its title, sorted, each once (all among `terms`).
     title_terms: Vec<String>,
     /// (filter, value) pairs.
@@ -306,7 +363,7 @@ impl Prepared {
             .collect();
         Ok(Prepared {
             json,
-            terms,
+            terms: terms.join("\n"),
             title_terms,
             filters,
         })
@@ -334,20 +391,25 @@ struct IndexBuilder {
 }
 
 impl IndexBuilder {
-    fn add(&mut self, p: Prepared) {
+    fn add(&mut self, p: &Prepared) {
         let id = self.records;
         self.records += 1;
-        for term in p.terms {
-            let titled = p.title_terms.binary_search(&term).is_ok();
-            let postings = self.terms.entry(term).or_default();
+        for term in p.terms.split('\n').filter(|t| !t.is_empty()) {
+            let titled = (p.title_terms)
+                .binary_search_by(|t| t.as_str().cmp(term))
+                .is_ok();
+            let postings = match self.terms.get_mut(term) {
+                Some(postings) => postings,
+                None => self.terms.entry(term.to_string()).or_default(),
+            };
             postings.all.push(id);
             if titled {
                 postings.title.push(id);
             }
         }
-        for (name, value) in p.filters {
-            let values = self.filters.entry(name).or_default();
-            values.entry(value).or_default().push(id);
+        for (name, value) in &p.filters {
+            let values = self.filters.entry(name.clone()).or_default();
+            values.entry(value.clone()).or_default().push(id);
         }
         if self.chunk.is_empty() {
             self.chunk_starts.push(id);
