@@ -463,7 +463,9 @@ fn write_site(
     }
     crate::publish::write_files(archive, site)?;
     let mut search_current = true;
-    if archive.config.search {
+    if archive.config.search && cards.is_some() {
+        // An incremental build changes the site in place and may stop: it writes the
+        // index only once it is whole.
         match search::index_files(archive, stop)? {
             Some(files) => {
                 for (path, bytes) in files {
@@ -472,6 +474,8 @@ fn write_site(
             }
             None => search_current = false,
         }
+    } else if archive.config.search {
+        search::write_index(archive, stop, &mut |path, bytes| site.write(&path, &bytes))?;
     }
     if archive.config.share_images && archive.config.statement_pages {
         let cache = crate::share::cache_dir(&archive.config.root);

@@ -236,10 +236,26 @@ pub type Files = Vec<(String, Vec<u8>)>;
 
 /// The search index: every file under `search-index/`. None when `stop()` turns true
 /// while it is made (asked between blocks of records).
+pub fn index_files(archive: &Archive, stop: &dyn Fn() -> bool) -> Result<Option<Files>> {
+    let mut files = Vec::new();
+    let whole = write_index(archive, stop, &mut |path, bytes| {
+        files.push((path, bytes));
+        Ok(())
+    })?;
+    Ok(whole.then_some(files))
+}
+
+/// Make the search index, handing each file to `out` as soon as it is made (the record
+/// chunks, most of the index, are not all held until the end). Returns false when
+/// `stop()` turned true (asked between blocks of records): then only some files were made.
 ///
 /// When the archive keeps derived data (serve), each article's records are made once and
 /// kept with it: the next build makes only those of the articles that changed.
-pub fn index_files(archive: &Archive, stop: &dyn Fn() -> bool) -> Result<Option<Files>> {
+pub fn write_index(
+    archive: &Archive,
+    stop: &dyn Fn() -> bool,
+    out: &mut dyn FnMut(String, Vec<u8>) -> Result<()>,
+) -> Result<bool> {
     let (order, dated) = sources(archive);
     let mut index = IndexBuilder::default();
     if archive.keep_derived {
@@ -247,7 +263,10 @@ pub fn index_files(archive: &Archive, stop: &dyn Fn() -> bool) -> Result<Option<
     }
     for block in order.chunks(BLOCK) {
         if stop() {
-            return Ok(None);
+            return Ok(false);
+        }
+        for (path, bytes) in index.files.drain(..) {
+            out(path, bytes)?;
         }
         if archive.keep_derived {
             for s in block {
@@ -267,9 +286,12 @@ pub fn index_files(archive: &Archive, stop: &dyn Fn() -> bool) -> Result<Option<
         }
     }
     if stop() {
-        return Ok(None);
+        return Ok(false);
     }
-    Ok(Some(index.finish(dated)))
+    for (path, bytes) in index.finish(dated) {
+        out(path, bytes)?;
+    }
+    Ok(true)
 }
 
 /// The records made from one article: its statements' (in its order) and its own.
