@@ -253,7 +253,7 @@ fn build_with(
             write_redirects(&site, redirects.iter())?;
             copy_static_files(&site, &archive)?;
             site.take_written();
-            write_site(&site, &archive, None, &|| false)?;
+            write_site(&site, &archive, None, None)?;
             files = site
                 .take_written()
                 .into_iter()
@@ -318,7 +318,8 @@ fn build_with(
             site.take_written();
             let newer_change =
                 || (opts.newer_change.as_ref()).is_some_and(|flag| flag.load(Ordering::Relaxed));
-            let search_current = write_site(&site, &archive, Some(&new_cards), &newer_change)?;
+            let search_current =
+                write_site(&site, &archive, Some(&new_cards), Some(&newer_change))?;
             files = site
                 .take_written()
                 .into_iter()
@@ -450,32 +451,35 @@ fn absolute(p: &Path) -> PathBuf {
 
 /// Everything of the site besides the pages, the redirects and the static files. `cards`:
 /// the statements whose share images are needed (all when None).
-/// Returns false when the search index was left as it was, because `stop()` turned true
-/// while it was being made.
+/// `stop`, in an incremental build (which changes the site in place): the search index is
+/// written once whole, and left as it was when `stop()` turns true while it is made; then
+/// this returns false. A full build writes the index's files as they are made.
 fn write_site(
     site: &SiteWriter,
     archive: &Archive,
     cards: Option<&[usize]>,
-    stop: &dyn Fn() -> bool,
+    stop: Option<&dyn Fn() -> bool>,
 ) -> Result<bool> {
     if archive.articles.iter().any(|a| a.body.has_code) {
         site.write("syntax.css", crate::markdown::syntax_css().as_bytes())?;
     }
     crate::publish::write_files(archive, site)?;
     let mut search_current = true;
-    if archive.config.search && cards.is_some() {
-        // An incremental build changes the site in place and may stop: it writes the
-        // index only once it is whole.
-        match search::index_files(archive, stop)? {
+    match stop {
+        _ if !archive.config.search => {}
+        Some(stop) => match search::index_files(archive, stop)? {
             Some(files) => {
                 for (path, bytes) in files {
                     site.write(&path, &bytes)?;
                 }
             }
             None => search_current = false,
+        },
+        None => {
+            search::write_index(archive, &|| false, &mut |path, bytes| {
+                site.write(&path, &bytes)
+            })?;
         }
-    } else if archive.config.search {
-        search::write_index(archive, stop, &mut |path, bytes| site.write(&path, &bytes))?;
     }
     if archive.config.share_images && archive.config.statement_pages {
         let cache = crate::share::cache_dir(&archive.config.root);
