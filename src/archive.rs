@@ -36,8 +36,8 @@ pub struct ResolvedArticle {
     pub data_rows: std::sync::OnceLock<Vec<crate::publish::DataRow>>,
     /// Its search records, kept between builds in serve.
     pub search_records: std::sync::OnceLock<crate::search::ArticleRecords>,
-    /// What pages show of it, for the plan of a build (see `render::Renderer::plan`),
-    /// kept between builds in serve.
+    /// What pages show of it, for the plan of every build (see `render::Renderer::plan`);
+    /// small, so kept in any build, and reused by the next one in serve.
     pub fingerprints: std::sync::OnceLock<crate::render::ArticleFingerprints>,
 }
 
@@ -87,8 +87,9 @@ pub struct Archive {
     pub by_speaker: Arc<FxHashMap<String, Vec<usize>>>,
     /// For each article, indices into `statements` of its statements, in its order.
     pub by_article: Arc<Vec<Vec<usize>>>,
-    /// Whether to keep data derived from an article with it (`data_rows`), for the next
-    /// build in this process to reuse; a one-off build makes it and lets it go.
+    /// Whether to keep data derived from an article with it (`data_rows`,
+    /// `search_records`), for the next build in this process to reuse; a one-off build
+    /// makes it and lets it go.
     pub keep_derived: bool,
 }
 
@@ -281,7 +282,7 @@ fn entries_in_place(
     read: Vec<Entry>,
     parsed: bool,
 ) -> std::result::Result<Vec<Entry>, Vec<Entry>> {
-    if !parsed || !changed.gone.is_empty() || read.len() != changed.present.len() {
+    if !parsed || !changed.gone.is_empty() {
         return Err(read);
     }
     let place: FxHashMap<&Path, usize> = previous
@@ -313,14 +314,15 @@ fn entries_in_place(
 
 /// What places an article and its statements in the archive's order and indexes: its
 /// date, and its statements' ids, aliases, dates and speakers.
-fn shape(a: &Article) -> u64 {
-    let statements: Vec<_> = a
-        .meta
-        .statements
-        .iter()
-        .map(|s| (&s.id, &s.aliases, s.said_on, &s.speaker))
-        .collect();
-    fingerprint((a.meta.date, statements))
+type Shape<'a> = (
+    Option<Date>,
+    Vec<(&'a str, &'a [String], Option<Date>, &'a str)>,
+);
+
+fn shape(a: &Article) -> Shape<'_> {
+    let statements = a.meta.statements.iter();
+    let statements = statements.map(|s| (&*s.id, &*s.aliases, s.said_on, &*s.speaker));
+    (a.meta.date, statements.collect())
 }
 
 /// Check and index documents already parsed (`load` without the files): the same

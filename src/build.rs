@@ -57,6 +57,9 @@ pub struct BuildReport {
     /// Content files the build's import step wrote (new or updated articles, new
     /// speakers): a watcher should not take them for an editor's change.
     pub imported: Vec<PathBuf>,
+    /// The search index was left as it was (see [`BuildOptions::newer_change`]): a build
+    /// is owed, even when the change that stopped it turns out to be the build's own.
+    pub search_deferred: bool,
 }
 
 /// Read the site config with the command line's overrides applied.
@@ -243,6 +246,7 @@ fn build_with(
     clock.lap("templates and plan");
     let output = archive.config.output_dir.clone();
     let mut files: FxHashSet<String>;
+    let mut search_deferred = false;
     let rendered = match previous {
         None => {
             let site = SiteWriter::staged(&output)?;
@@ -325,7 +329,8 @@ fn build_with(
                 .into_iter()
                 .filter(|f| !cards.contains(f))
                 .collect();
-            if !search_current {
+            search_deferred = !search_current;
+            if search_deferred {
                 // The last index stays in place (not stale files) until the next build.
                 let index = before
                     .files
@@ -376,6 +381,7 @@ fn build_with(
         timings: clock.laps,
         warnings,
         imported,
+        search_deferred,
     };
     drop(renderer);
     let memory = Memory {
@@ -467,6 +473,8 @@ fn write_site(
     let mut search_current = true;
     match stop {
         _ if !archive.config.search => {}
+        // Held whole in memory before any file is written (at 100k articles, about a
+        // gigabyte for a moment): a stopped index must leave the last one untouched.
         Some(stop) => match search::index_files(archive, stop)? {
             Some(files) => {
                 for (path, bytes) in files {

@@ -411,6 +411,7 @@ struct IdList {
 impl IdList {
     /// Add an id, larger than (or, as the first, equal to or larger than) those before.
     fn push(&mut self, id: u32) {
+        debug_assert!(id > self.last || self.len == 0, "ids must ascend");
         let mut gap = id - self.last;
         self.last = id;
         self.len += 1;

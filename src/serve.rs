@@ -567,6 +567,9 @@ fn rebuild_loop(
     // The files the builds' import step wrote, as it left them: the watcher reports them
     // after the build, and they must not cause a second one. Once edited, they differ.
     let mut imported = HashMap::new();
+    // The last build left the search index to the next one: build even when every change
+    // reported was that build's own import.
+    let mut search_owed = false;
     while let Ok(Trigger::Changed(mut changed)) = triggers.recv() {
         // An empty list is a rebuild asked for, not a change.
         let mut asked = changed.is_empty();
@@ -590,7 +593,7 @@ fn rebuild_loop(
         changed.retain(|path| {
             (imported.get(path)).is_none_or(|was| fingerprint(path).as_ref() != Some(was))
         });
-        if changed.is_empty() && !asked {
+        if changed.is_empty() && !asked && !search_owed {
             continue;
         }
         let root = &opts.root;
@@ -612,7 +615,9 @@ fn rebuild_loop(
         if let Some(flag) = &opts.newer_change {
             flag.store(false, Ordering::Relaxed);
         }
-        for path in rebuild(shared, builder, &opts, &changed) {
+        let built = rebuild(shared, builder, &opts, &changed);
+        search_owed = built.as_ref().is_some_and(|r| r.search_deferred);
+        for path in built.into_iter().flat_map(|r| r.imported) {
             if let Some(fingerprint) = fingerprint(&path) {
                 imported.insert(path, fingerprint);
             }
@@ -635,7 +640,7 @@ fn rebuild(
     builder: &Builder,
     opts: &BuildOptions,
     changed: &[PathBuf],
-) -> Vec<PathBuf> {
+) -> Option<BuildReport> {
     if let Some(first) = changed.first() {
         let first = first.strip_prefix(&opts.root).unwrap_or(first).display();
         match changed.len() - 1 {
@@ -647,13 +652,13 @@ fn rebuild(
     match build(shared, builder, opts) {
         Ok(report) => {
             print_report("Rebuilt", &report, shared.timings);
-            shared.built_once(generation, report.output);
-            report.imported
+            shared.built_once(generation, report.output.clone());
+            Some(report)
         }
         Err(e) => {
             eprintln!("{e}\nThe build failed; still serving the last good site.");
             shared.failed(e.to_string());
-            Vec::new()
+            None
         }
     }
 }
@@ -1064,6 +1069,7 @@ mod tests {
             warnings: Vec::new(),
             timings: Vec::new(),
             imported,
+            search_deferred: false,
         })
     }
 
@@ -1097,6 +1103,13 @@ mod tests {
     }
 
     fn serve(dir: tempfile::TempDir) -> Fixture {
+        serve_with(dir, fake_build)
+    }
+
+    fn serve_with(
+        dir: tempfile::TempDir,
+        build: impl Fn(&BuildOptions) -> Result<BuildReport> + Send + Sync + 'static,
+    ) -> Fixture {
         let builds = Arc::new(AtomicUsize::new(0));
         let counter = Arc::clone(&builds);
         let opts = ServeOptions {
@@ -1106,7 +1119,7 @@ mod tests {
         };
         let server = start_with_builder(opts, move |o: &BuildOptions, _: &Shared| {
             counter.fetch_add(1, Ordering::SeqCst);
-            fake_build(o)
+            build(o)
         })
         .unwrap();
         Fixture {
@@ -1562,6 +1575,38 @@ mod tests {
         // An editor saving that file later is a change like any other.
         std::fs::write(content.join("articles/imported.md"), "edited").unwrap();
         assert!(wait_until(Duration::from_secs(5), || site.builds() == 4));
+    }
+
+    #[test]
+    fn a_search_index_left_for_later_is_built_even_after_an_import() {
+        // As when the watcher reports the import's own files while the build makes the
+        // search index: the build stops the index, and the report says so.
+        let last_changes = Arc::new(Mutex::new(None));
+        let seen = Arc::clone(&last_changes);
+        let site = serve_with(archive("x"), move |o: &BuildOptions| {
+            *seen.lock().unwrap() = Some(o.changed.clone());
+            let report = fake_build(o)?;
+            let search_deferred = !report.imported.is_empty();
+            Ok(BuildReport {
+                search_deferred,
+                ..report
+            })
+        });
+        let content = site.root().join("content");
+        std::fs::create_dir(content.join("articles")).unwrap();
+        assert!(wait_until(Duration::from_secs(5), || site.builds() == 2));
+        crate::write::atomic_write(&content.join("source.txt"), b"new").unwrap();
+        // The import's build, then one more for the index, though the only change the
+        // watcher reports after the import is the import's own file.
+        assert!(wait_until(Duration::from_secs(5), || site.builds() == 4));
+        let last = last_changes.lock().unwrap().clone();
+        assert_eq!(
+            last,
+            Some(Some(Vec::new())),
+            "an incremental build of nothing"
+        );
+        std::thread::sleep(DEBOUNCE * 4);
+        assert_eq!(site.builds(), 4, "and no more");
     }
 
     #[test]

@@ -4,6 +4,7 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use onrecord::build::{build_site, BuildOptions, BuildReport, Builder};
@@ -307,6 +308,9 @@ fn the_watchers_list_of_changes_is_enough() {
 fn named_edits_that_keep_or_change_the_order_of_statements() {
     let dir = example_archive(false);
     let root = dir.path();
+    // With the search index: its records are kept with each article between builds.
+    crate::common::set(root, "search = true");
+    age(&root.join("site.toml"), 1);
     let builder = Builder::default();
     rebuild_and_compare(&builder, root, "first build");
     let changed = |rel: &str| Some(vec![root.join(rel)]);
@@ -433,4 +437,28 @@ fn a_newer_change_leaves_the_search_index_to_the_next_build() {
     assert!(report.rendered < report.pages, "still incremental");
     let after = index("public");
     assert_ne!(after, before, "the next build made the index");
+}
+
+/// An edit of words shares the statement order and indexes of the build before (not made
+/// again); an edit of a statement's date makes them anew.
+#[test]
+fn an_edit_of_words_shares_the_statement_indexes() {
+    let dir = example_archive(false);
+    let root = dir.path();
+    let config = || onrecord::build::load_config(&options(root, "public")).unwrap();
+    let first = onrecord::archive::load(config()).unwrap();
+    let changed = [root.join(B)];
+    edit(root, B, "campaigns denied this.", "campaigns denied it.");
+    let words = onrecord::archive::load_reusing(config(), Some(&first), Some(&changed)).unwrap();
+    assert!(Arc::ptr_eq(&first.statements, &words.statements));
+    assert!(Arc::ptr_eq(&first.by_id, &words.by_id));
+    assert!(Arc::ptr_eq(&first.by_speaker, &words.by_speaker));
+    edit(
+        root,
+        B,
+        "  verb: told\n  said_on: \"2016-11-10\"",
+        "  verb: told\n  said_on: \"2016-11-09\"",
+    );
+    let dated = onrecord::archive::load_reusing(config(), Some(&words), Some(&changed)).unwrap();
+    assert!(!Arc::ptr_eq(&words.statements, &dated.statements));
 }
