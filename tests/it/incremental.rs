@@ -44,6 +44,14 @@ fn example_archive(cards: bool) -> tempfile::TempDir {
     dir
 }
 
+/// The example archive with `search = true` (share images off).
+fn example_archive_with_search() -> tempfile::TempDir {
+    let dir = example_archive(false);
+    crate::common::set(dir.path(), "search = true");
+    age(&dir.path().join("site.toml"), 1);
+    dir
+}
+
 /// Date a file an hour ago plus `step` seconds: a distinct, settled modification time.
 fn age(path: &Path, step: u64) {
     let when = SystemTime::now() - Duration::from_secs(3600) + Duration::from_secs(step);
@@ -306,11 +314,9 @@ fn the_watchers_list_of_changes_is_enough() {
 /// full build makes, and a relation to a missing statement must still be found.
 #[test]
 fn named_edits_that_keep_or_change_the_order_of_statements() {
-    let dir = example_archive(false);
-    let root = dir.path();
     // With the search index: its records are kept with each article between builds.
-    crate::common::set(root, "search = true");
-    age(&root.join("site.toml"), 1);
+    let dir = example_archive_with_search();
+    let root = dir.path();
     let builder = Builder::default();
     rebuild_and_compare(&builder, root, "first build");
     let changed = |rel: &str| Some(vec![root.join(rel)]);
@@ -391,10 +397,8 @@ fn named_edits_that_keep_or_change_the_order_of_statements() {
 /// rebuild makes the index, and the site is again what a full build makes.
 #[test]
 fn a_newer_change_leaves_the_search_index_to_the_next_build() {
-    let dir = example_archive(false);
+    let dir = example_archive_with_search();
     let root = dir.path();
-    crate::common::set(root, "search = true");
-    age(&root.join("site.toml"), 1);
     let builder = Builder::default();
     rebuild_and_compare(&builder, root, "first build");
     let index = |dir: &str| -> Vec<(PathBuf, Vec<u8>)> {
